@@ -1,0 +1,169 @@
+// storage/job_store.h
+//
+// JobStore persists jobs, their dependencies, attempts and events in one SQLite database file.
+// Several processes may open the same file (one front-end per MCP session, one runner, the CLI);
+// every method is one transaction, and every decision that must be unique (claiming a job,
+// counting running jobs against a limit, honouring an idempotency key) is made inside it.
+// Every state change is checked against storage/job_lifecycle.h and written together with its
+// event row (the events table is the outbox that is later drained to NATS).
+// Thread-safe: one connection, serialized by a mutex.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "storage/job.h"
+
+namespace baton::storage {
+class Db;
+}
+
+namespace baton {
+
+struct StoreOptions {
+  bool synchronous_full = false;  // FULL survives power loss; NORMAL survives a process crash
+  int64_t idempotency_window_ms = 24 * 3600 * 1000LL;
+};
+
+struct EnqueueRequest {
+  JobSpec spec;
+  Origin origin;
+  // Inside EnqueueBatch, a dependency on job id -k means "the k-th request of this batch".
+  std::optional<JobId> chain_id;  // -k allowed likewise
+  int chain_step = 0;
+};
+
+struct EnqueueOutcome {
+  JobId id = 0;
+  JobState state = JobState::kQueued;
+  bool existed = false;  // an earlier job with the same idempotency key was returned
+};
+
+struct JobFilter {
+  std::vector<JobState> states;  // empty = any
+  std::string queue;             // empty = any
+  std::string label_key, label_value;
+  std::string session;           // empty = any
+  std::optional<int64_t> created_after_ms, created_before_ms;
+  std::optional<JobId> before_id;  // cursor: rows with smaller ids (newest first)
+  int limit = 50;
+};
+
+// A job the runner has just moved to running, with the number of its new attempt.
+struct Claim {
+  Job job;
+  int attempt = 0;
+};
+
+// What the runner decided after an attempt ended (server/retry_decision.h makes the decision).
+struct AttemptEnd {
+  JobId job_id = 0;
+  int attempt = 0;
+  AttemptOutcome outcome = AttemptOutcome::kFailed;
+  std::optional<int> exit_code;
+  std::optional<int> signal;
+  std::string error;
+  std::string stdout_tail, stderr_tail;
+  JobState next_state = JobState::kFailed;  // terminal, or kPending/kQueued for a retry
+  int64_t next_run_at_ms = 0;               // for a retry
+};
+
+struct CancelOutcome {
+  JobState state;               // kCancelled, or kRunning when the runner must still kill it
+  std::vector<JobId> cascaded;  // dependents cancelled with it
+};
+
+class JobStore {
+ public:
+  // Opens or creates the database and brings its schema up to date.
+  static Result<std::unique_ptr<JobStore>> Open(const std::string& path, StoreOptions options = {});
+  ~JobStore();
+  JobStore(const JobStore&) = delete;
+  JobStore& operator=(const JobStore&) = delete;
+
+  const std::string& path() const { return path_; }
+
+  // Inserts the job with its `enqueued` event. With an idempotency key already used inside the
+  // window, returns the existing job (existed = true) and inserts nothing. InvalidArgument when a
+  // dependency does not exist.
+  Result<EnqueueOutcome> Enqueue(const EnqueueRequest& request, int64_t now_ms);
+  // All requests in one transaction: all are inserted or none.
+  Result<std::vector<EnqueueOutcome>> EnqueueBatch(const std::vector<EnqueueRequest>& requests,
+                                                   int64_t now_ms);
+
+  // NotFound when there is no such job.
+  Result<Job> Get(JobId id);
+  Result<std::vector<Attempt>> Attempts(JobId id);
+  // Newest first.
+  Result<std::vector<Job>> List(const JobFilter& filter);
+  // Events of a job with id > after_id, oldest first.
+  Result<std::vector<Event>> JobEvents(JobId id, int64_t after_id, int limit);
+  // The newest event id, for waiters ("did anything change since?").
+  Result<int64_t> LastEventId();
+
+  // Cancels a job not yet running (and, with cascade, everything downstream of it) at once; for
+  // a running job, records the request for the runner to carry out. FailedPrecondition for a job
+  // already finished.
+  Result<CancelOutcome> Cancel(JobId id, bool cascade, const std::string& reason, int64_t now_ms);
+
+  // --- Runner side ---
+  // Pending jobs whose dependencies are met and whose run_at has come become queued.
+  Result<int> PromoteDue(int64_t now_ms);
+  // The earliest run_at of a pending job with its dependencies met.
+  Result<std::optional<int64_t>> NextDueMs();
+  // Claims the highest-priority queued job whose queue has a free slot, if fewer than
+  // `global_limit` jobs run in all. Exclusive across processes.
+  Result<std::optional<Claim>> ClaimNext(const std::string& runner_id, int global_limit,
+                                         int64_t now_ms);
+  Status RecordSpawn(JobId id, int attempt, int pid, int64_t pid_start_ticks,
+                     const std::string& stdout_path, const std::string& stderr_path);
+  // Ends the attempt and moves the job to end.next_state; on a terminal state, resolves the jobs
+  // that depend on it (queues, skips) in the same transaction.
+  Status FinishAttempt(const AttemptEnd& end, int64_t now_ms);
+  // Running jobs whose cancellation was requested.
+  Result<std::vector<JobId>> CancelRequested();
+  // Attempts still open that belong to another runner (which, holding no lock, is dead).
+  Result<std::vector<Attempt>> OrphanedAttempts(const std::string& live_runner_id);
+  // True when anything is pending, queued or running.
+  Result<bool> HasUnfinishedWork();
+  Status RegisterRunner(const std::string& runner_id, int pid, int64_t now_ms);
+  Status HeartbeatRunner(const std::string& runner_id, int64_t now_ms);
+
+  // --- Front-ends: who wants to hear of job ends ---
+  Status RegisterFrontend(const std::string& bell, int pid, int64_t now_ms);
+  Status UnregisterFrontend(const std::string& bell);
+  Result<std::vector<std::string>> FrontendBells();
+
+  // --- Outbox ---
+  Result<std::vector<Event>> UnpublishedEvents(int limit);
+  Status MarkPublished(const std::vector<int64_t>& event_ids);
+
+  // --- Queues ---
+  Status SetQueueConcurrency(const std::string& queue, std::optional<int> limit);
+  Status SetQueuePaused(const std::string& queue, bool paused);
+
+ private:
+  JobStore(std::unique_ptr<storage::Db> db, std::string path, StoreOptions options);
+  Result<EnqueueOutcome> EnqueueLocked(const EnqueueRequest& request,
+                                       const std::vector<EnqueueOutcome>& batch, int64_t now_ms);
+  Status Transition(JobId id, JobState from, JobState to, int64_t now_ms, const std::string& queue,
+                    const std::string& event_data_json);
+  Status InsertEvent(JobId id, const std::string& type, const std::string& queue,
+                     const std::string& data_json, int64_t now_ms);
+  Status ResolveDependents(JobId upstream, JobState upstream_state, bool cancel_all,
+                           const std::string& reason, int64_t now_ms,
+                           std::vector<JobId>* cascaded);
+  Result<Job> GetLocked(JobId id);
+
+  std::mutex mu_;
+  std::unique_ptr<storage::Db> db_;
+  std::string path_;
+  StoreOptions options_;
+};
+
+}  // namespace baton

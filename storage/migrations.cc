@@ -1,0 +1,133 @@
+#include "storage/migrations.h"
+
+#include <string>
+#include <vector>
+
+#include "storage/sqlite_db.h"
+
+namespace baton::storage {
+
+namespace {
+
+// Append only: never edit a migration that has shipped.
+const std::vector<const char*> kMigrations = {
+    // 1: jobs, their dependencies, attempts, the event outbox, queues, processes.
+    R"sql(
+CREATE TABLE jobs(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  state TEXT NOT NULL,
+  queue TEXT NOT NULL,
+  priority INTEGER NOT NULL DEFAULT 0,
+  run_at_ms INTEGER NOT NULL,
+  created_ms INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL,
+  started_ms INTEGER,
+  finished_ms INTEGER,
+  attempt INTEGER NOT NULL DEFAULT 0,
+  max_attempts INTEGER NOT NULL DEFAULT 1,
+  unmet_deps INTEGER NOT NULL DEFAULT 0,
+  spec TEXT NOT NULL,
+  idempotency_key TEXT,
+  session TEXT NOT NULL DEFAULT '',
+  principal TEXT NOT NULL DEFAULT '',
+  chain_id INTEGER,
+  chain_step INTEGER NOT NULL DEFAULT 0,
+  name TEXT NOT NULL DEFAULT '',
+  exit_code INTEGER,
+  signal INTEGER,
+  error TEXT NOT NULL DEFAULT '',
+  stdout_tail TEXT NOT NULL DEFAULT '',
+  stderr_tail TEXT NOT NULL DEFAULT '',
+  cancel_requested INTEGER NOT NULL DEFAULT 0,
+  labels TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX jobs_ready ON jobs(priority DESC, run_at_ms, id) WHERE state = 'queued';
+CREATE INDEX jobs_due ON jobs(run_at_ms) WHERE state = 'pending' AND unmet_deps = 0;
+CREATE INDEX jobs_running ON jobs(queue) WHERE state = 'running';
+CREATE INDEX jobs_state ON jobs(state, id);
+CREATE INDEX jobs_idempotency ON jobs(idempotency_key) WHERE idempotency_key IS NOT NULL;
+CREATE INDEX jobs_chain ON jobs(chain_id) WHERE chain_id IS NOT NULL;
+CREATE INDEX jobs_created ON jobs(created_ms);
+
+CREATE TABLE deps(
+  job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+  depends_on INTEGER NOT NULL,
+  condition TEXT NOT NULL,
+  PRIMARY KEY(job_id, depends_on)
+) WITHOUT ROWID;
+CREATE INDEX deps_upstream ON deps(depends_on);
+
+CREATE TABLE attempts(
+  job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+  number INTEGER NOT NULL,
+  runner_id TEXT NOT NULL,
+  started_ms INTEGER NOT NULL,
+  ended_ms INTEGER,
+  pid INTEGER,
+  pid_start_ticks INTEGER,
+  outcome TEXT,
+  exit_code INTEGER,
+  signal INTEGER,
+  error TEXT NOT NULL DEFAULT '',
+  stdout_path TEXT NOT NULL DEFAULT '',
+  stderr_path TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY(job_id, number)
+) WITHOUT ROWID;
+CREATE INDEX attempts_open ON attempts(runner_id) WHERE ended_ms IS NULL;
+
+CREATE TABLE events(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  ts_ms INTEGER NOT NULL,
+  job_id INTEGER,
+  type TEXT NOT NULL,
+  queue TEXT NOT NULL DEFAULT '',
+  data TEXT NOT NULL DEFAULT '{}',
+  published INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX events_unpublished ON events(id) WHERE published = 0;
+CREATE INDEX events_job ON events(job_id, id);
+
+CREATE TABLE queues(
+  name TEXT PRIMARY KEY,
+  concurrency INTEGER,
+  paused INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+
+CREATE TABLE runners(
+  id TEXT PRIMARY KEY,
+  pid INTEGER NOT NULL,
+  host TEXT NOT NULL,
+  started_ms INTEGER NOT NULL,
+  heartbeat_ms INTEGER NOT NULL
+);
+
+CREATE TABLE frontends(
+  bell TEXT PRIMARY KEY,
+  pid INTEGER NOT NULL,
+  started_ms INTEGER NOT NULL
+);
+)sql",
+};
+
+}  // namespace
+
+int LatestSchemaVersion() { return static_cast<int>(kMigrations.size()); }
+
+Status Migrate(Db& db) {
+  BATON_ASSIGN_OR_RETURN(auto tx, Transaction::Begin(db));
+  BATON_ASSIGN_OR_RETURN(Stmt st, db.Prepare("PRAGMA user_version"));
+  BATON_ASSIGN_OR_RETURN(bool row, st.Step());
+  int version = row ? static_cast<int>(st.Int(0)) : 0;
+  if (version > LatestSchemaVersion())
+    return Status::FailedPrecondition(
+        "the database has schema version " + std::to_string(version) +
+        ", newer than this baton understands (" + std::to_string(LatestSchemaVersion()) +
+        "); upgrade baton");
+  for (int v = version; v < LatestSchemaVersion(); ++v) {
+    BATON_RETURN_IF_ERROR(db.Exec(kMigrations[v]));
+    BATON_RETURN_IF_ERROR(db.Exec("PRAGMA user_version = " + std::to_string(v + 1)));
+  }
+  return tx->Commit();
+}
+
+}  // namespace baton::storage

@@ -1,0 +1,100 @@
+// storage/sqlite_db.h
+//
+// A thin RAII layer over the SQLite C API, private to storage/: Db owns one connection, Stmt one
+// prepared statement, Transaction one BEGIN IMMEDIATE ... COMMIT. SQLite result codes are translated
+// to Status here, once, with the operation's name. A Db is used by one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "base/result.h"
+#include "base/status.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace baton::storage {
+
+class Stmt {
+ public:
+  Stmt(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  Stmt(Stmt&&) noexcept;
+  Stmt& operator=(Stmt&&) = delete;
+  Stmt(const Stmt&) = delete;
+  ~Stmt();
+
+  // Binds by 1-based position. Returns *this to chain.
+  Stmt& Bind(int index, int64_t value);
+  Stmt& Bind(int index, int value) { return Bind(index, static_cast<int64_t>(value)); }
+  Stmt& Bind(int index, double value);
+  Stmt& Bind(int index, std::string_view value);
+  Stmt& Bind(int index, const char* value) { return Bind(index, std::string_view(value)); }
+  Stmt& Bind(int index, const std::string& value) { return Bind(index, std::string_view(value)); }
+  Stmt& BindNull(int index);
+  template <typename T>
+  Stmt& Bind(int index, const std::optional<T>& value) {
+    return value ? Bind(index, *value) : BindNull(index);
+  }
+
+  // Advances: true when a row is available, false when done; errors become a Status.
+  Result<bool> Step();
+  // Runs to completion, ignoring rows.
+  Status Run();
+
+  int64_t Int(int col) const;
+  double Double(int col) const;
+  std::string Text(int col) const;
+  bool IsNull(int col) const;
+  std::optional<int64_t> OptInt(int col) const;
+
+  // Clears bindings and rewinds, ready for reuse.
+  void Reset();
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+};
+
+class Db {
+ public:
+  // Opens (creating if missing) the database file with WAL, busy_timeout and foreign keys.
+  static Result<std::unique_ptr<Db>> Open(const std::string& path, bool synchronous_full);
+  ~Db();
+
+  Status Exec(std::string_view sql);
+  // A statement from the per-connection cache (prepared once, reset on return).
+  Result<Stmt*> Cached(std::string_view sql);
+  Result<Stmt> Prepare(std::string_view sql);
+  int64_t LastInsertId() const;
+  int Changes() const;
+  sqlite3* raw() { return db_; }
+
+ private:
+  explicit Db(sqlite3* db) : db_(db) {}
+  sqlite3* db_;
+  std::unordered_map<std::string, std::unique_ptr<Stmt>> cache_;
+};
+
+// BEGIN IMMEDIATE on construction (takes the write lock up front, so decisions made inside are
+// exclusive across processes); ROLLBACK on destruction unless Commit() succeeded.
+class Transaction {
+ public:
+  static Result<std::unique_ptr<Transaction>> Begin(Db& db);
+  ~Transaction();
+  Status Commit();
+
+ private:
+  explicit Transaction(Db& db) : db_(db) {}
+  Db& db_;
+  bool done_ = false;
+};
+
+// Translates an SQLite result code into a Status naming `op`.
+Status FromSqlite(sqlite3* db, int rc, std::string_view op);
+
+}  // namespace baton::storage
