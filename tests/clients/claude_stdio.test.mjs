@@ -45,9 +45,16 @@ describe("Claude Code: claude mcp add / list over stdio", () => {
   test("a health check leaves no baton process behind", async () => {
     // `claude mcp list` starts the front-end, initializes and closes it: no runner may stay
     // (DESIGN: a runner starts only when there is work).
-    await eventually(`no process on ${tmp.dir} after claude mcp list`, () => processesMentioning(tmp.dir).length === 0, { timeoutMs: 10000 })
-      .catch((e) => {
-        throw new Error(`${e.message}: ${processesMentioning(tmp.dir).map((p) => `${p}`).join(", ")}`);
-      });
+    await eventually(
+      `no process on ${tmp.dir} after claude mcp list`,
+      () => processesMentioning(tmp.dir).length === 0,
+      { timeoutMs: 10000 },
+    ).catch((e) => {
+      throw new Error(
+        `${e.message}: ${processesMentioning(tmp.dir)
+          .map((p) => `${p}`)
+          .join(", ")}`,
+      );
+    });
   });
 });

@@ -36,7 +36,10 @@ describe("MCP Inspector CLI over stdio", () => {
     const byName = new Map(tools.map((t) => [t.name, t]));
     for (const n of ["enqueue", "status", "chain", "cancel"]) {
       assert.ok(byName.has(n), `tool ${n} missing: ${[...byName.keys()]}`);
-      assert.ok(byName.get(n).title && byName.get(n).description && byName.get(n).inputSchema && byName.get(n).outputSchema, `${n} lacks title/description/schemas`);
+      assert.ok(
+        byName.get(n).title && byName.get(n).description && byName.get(n).inputSchema && byName.get(n).outputSchema,
+        `${n} lacks title/description/schemas`,
+      );
     }
     assert.equal(byName.get("status").annotations?.readOnlyHint, true);
     assert.equal(byName.get("cancel").annotations?.destructiveHint, true);
@@ -44,15 +47,29 @@ describe("MCP Inspector CLI over stdio", () => {
 
   test("tools/call enqueue (JSON array and object via --tool-arg), then status with wait_seconds", async () => {
     const enq = await inspector([
-      "--method", "tools/call", "--tool-name", "enqueue",
-      "--tool-arg", 'command=["/usr/bin/env"]', 'env={"INSPECTOR_VAR":"from inspector"}', 'labels={"via":"inspector"}',
+      "--method",
+      "tools/call",
+      "--tool-name",
+      "enqueue",
+      "--tool-arg",
+      'command=["/usr/bin/env"]',
+      'env={"INSPECTOR_VAR":"from inspector"}',
+      'labels={"via":"inspector"}',
     ]);
     assert.notEqual(enq.isError, true, JSON.stringify(enq));
     const id = enq.structuredContent?.job_id;
     assert.equal(typeof id, "number", JSON.stringify(enq));
     assert.deepEqual(JSON.parse(enq.content.find((c) => c.type === "text").text), enq.structuredContent);
 
-    const st = await inspector(["--method", "tools/call", "--tool-name", "status", "--tool-arg", `job_id=${id}`, "wait_seconds=30"]);
+    const st = await inspector([
+      "--method",
+      "tools/call",
+      "--tool-name",
+      "status",
+      "--tool-arg",
+      `job_id=${id}`,
+      "wait_seconds=30",
+    ]);
     assert.notEqual(st.isError, true, JSON.stringify(st));
     const [job] = st.structuredContent.jobs;
     assert.equal(job.job_id, id);
@@ -62,7 +79,9 @@ describe("MCP Inspector CLI over stdio", () => {
   });
 
   test("tools/call status of an unknown job is a tool error (exit code 5 from the Inspector)", async () => {
-    const st = await inspector(["--method", "tools/call", "--tool-name", "status", "--tool-arg", "job_id=987654321"], { expectCode: 5 });
+    const st = await inspector(["--method", "tools/call", "--tool-name", "status", "--tool-arg", "job_id=987654321"], {
+      expectCode: 5,
+    });
     assert.equal(st.isError, true);
     assert.ok(st.content?.[0]?.text, "the tool error carries a message");
   });

@@ -1,283 +1,18 @@
-// End to end with the official MCP TypeScript SDK client driving `baton serve --stdio`:
-// initialize, tools/list, enqueue -> status(wait) -> chain with output passing -> cancel of a
-// running sleep (the process is really gone) -> status of each; progress while status waits;
-// a job outlives the client that enqueued it.
+// End to end with the official MCP TypeScript SDK client driving `baton serve --stdio`
+// (the core scenario in lib/core_scenario.mjs), plus version negotiation on raw JSON-RPC lines.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 
-import {
-  batonBin,
-  callOk,
-  callToolError,
-  connectStdio,
-  enqueue,
-  eventually,
-  makeTmp,
-  procCmdline,
-  procState,
-  run,
-  status,
-  TERMINAL,
-  waitTerminal,
-} from "./lib/harness.mjs";
+import { batonBin, connectStdio, makeTmp, run } from "./lib/harness.mjs";
+import { coreScenario, LATEST } from "./lib/core_scenario.mjs";
 
 const SUPPORTED = ["2025-03-26", "2025-06-18", "2025-11-25"];
-const LATEST = "2025-11-25";
 
-describe("baton serve --stdio with the MCP TypeScript SDK client", () => {
-  let tmp;
-  let conn;
-  let client;
-  const seen = new Map(); // job_id -> what the job is, for the final "status of each"
-
-  before(async () => {
-    tmp = makeTmp("sdk");
-    conn = await connectStdio(tmp);
-    client = conn.client;
-  });
-  after(async () => {
-    if (conn) {
-      await conn.close().catch(() => {});
-      // The server's log helps when something above failed.
-      if (conn.stderr()) console.error(`--- baton serve --stdio stderr (last 4 KB) ---\n${conn.stderr().slice(-4096)}`);
-    }
-    if (tmp) tmp.cleanup();
-  });
-
-  test("initialize: serverInfo names baton, the SDK's latest revision is negotiated", () => {
-    const info = client.getServerVersion();
-    assert.equal(info?.name, "baton");
-    assert.equal(typeof info.version, "string");
-    assert.equal(conn.protocolVersion(), LATEST, "baton supports 2025-11-25, so it must answer it");
-    const caps = client.getServerCapabilities();
-    assert.ok(caps?.tools, `server capabilities lack tools: ${JSON.stringify(caps)}`);
-  });
-
-  test("tools/list: enqueue, status, chain, cancel with title, description, schemas, annotations", async () => {
-    const { tools } = await client.listTools();
-    const byName = new Map(tools.map((t) => [t.name, t]));
-    for (const name of ["enqueue", "status", "chain", "cancel"]) {
-      const t = byName.get(name);
-      assert.ok(t, `tool ${name} missing from tools/list (got ${[...byName.keys()]})`);
-      assert.ok(typeof t.title === "string" && t.title.length > 0, `${name}: no title`);
-      assert.ok(typeof t.description === "string" && t.description.length >= 40, `${name}: description missing or too short for an LLM`);
-      assert.equal(t.inputSchema?.type, "object", `${name}: inputSchema is not an object schema`);
-      assert.equal(t.outputSchema?.type, "object", `${name}: outputSchema is not an object schema`);
-      assert.ok(t.annotations && typeof t.annotations === "object", `${name}: no annotations`);
-    }
-    assert.equal(byName.get("status").annotations.readOnlyHint, true, "status must be readOnlyHint");
-    assert.equal(byName.get("cancel").annotations.destructiveHint, true, "cancel must be destructiveHint");
-    assert.notEqual(byName.get("enqueue").annotations.readOnlyHint, true, "enqueue is not read-only");
-    assert.equal(byName.get("enqueue").inputSchema.properties?.command?.type, "array", "enqueue.command must be an array (argv)");
-    assert.ok(byName.get("enqueue").inputSchema.required?.includes("command"), "enqueue requires command");
-    assert.ok(byName.get("chain").inputSchema.properties?.steps, "chain takes steps");
-  });
-
-  test("enqueue /bin/echo -> status(wait_seconds) -> succeeded with its output", async () => {
-    const e = await enqueue(client, { command: ["/bin/echo", "hello"] });
-    seen.set(e.job_id, { what: "echo hello", state: "succeeded" });
-    const [job] = await status(client, { job_id: e.job_id, wait_seconds: 30 });
-    assert.equal(job.job_id, e.job_id);
-    assert.equal(job.state, "succeeded", JSON.stringify(job));
-    assert.equal(job.exit_code, 0);
-    assert.deepEqual(job.command, ["/bin/echo", "hello"]);
-    assert.match(job.stdout_tail ?? "", /hello/);
-    assert.ok(job.started_at && job.finished_at, "a finished job has started_at and finished_at");
-    assert.ok(Date.parse(job.finished_at) >= Date.parse(job.started_at));
-    assert.ok(job.attempt >= 1);
-  });
-
-  test("a failing command ends failed with its exit code and stderr", async () => {
-    const e = await enqueue(client, { command: ["/bin/ls", "/nonexistent-baton-test-path"] });
-    const [job] = await status(client, { job_id: e.job_id, wait_seconds: 30 });
-    seen.set(e.job_id, { what: "failing ls", state: job.state });
-    assert.ok(job.state === "failed" || job.state === "dead", `expected failed/dead, got ${JSON.stringify(job)}`);
-    assert.equal(job.exit_code, 2, "ls exits 2 on a missing path");
-    assert.match(job.stderr_tail ?? "", /nonexistent-baton-test-path/, "stderr_tail holds what the command wrote to stderr");
-  });
-
-  test("enqueue passes stdin, env and cwd to the command", async () => {
-    const a = await enqueue(client, { command: ["/bin/cat"], stdin: "from stdin\n" });
-    const b = await enqueue(client, { command: ["/usr/bin/env"], env: { BATON_TEST_VAR: "v-42" } });
-    const c = await enqueue(client, { command: ["/bin/pwd"], cwd: "/usr" });
-    const jobs = await waitTerminal(client, [a.job_id, b.job_id, c.job_id]);
-    for (const [id, w] of [[a.job_id, "cat stdin"], [b.job_id, "env"], [c.job_id, "pwd"]]) seen.set(id, { what: w, state: "succeeded" });
-    assert.equal(jobs.get(a.job_id).state, "succeeded");
-    assert.match(jobs.get(a.job_id).stdout_tail, /from stdin/);
-    assert.match(jobs.get(b.job_id).stdout_tail, /^BATON_TEST_VAR=v-42$/m);
-    assert.match(jobs.get(b.job_id).stdout_tail, new RegExp(`^BATON_JOB_ID=${b.job_id}$`, "m"), "every job gets BATON_JOB_ID");
-    assert.equal(jobs.get(c.job_id).stdout_tail.trim(), "/usr");
-  });
-
-  test("chain passes output: {{prev.stdout}}, {{prev.exit_code}}, stdin placeholders, BATON_PREV_OUTPUT_FILE", async () => {
-    const r = await callOk(client, "chain", {
-      steps: [
-        { command: ["/bin/echo", "42"] },
-        { command: ["/bin/echo", "got {{prev.stdout}} exit {{prev.exit_code}}"] },
-        { command: ["/bin/cat"], stdin: "via stdin: {{prev.stdout}} (job {{prev.job_id}})" },
-        { command: ["/usr/bin/env"] },
-      ],
-    });
-    assert.ok(Array.isArray(r.job_ids) && r.job_ids.length === 4, `chain must return 4 job ids: ${JSON.stringify(r)}`);
-    assert.equal(typeof r.chain_id, "number");
-    const [s1, s2, s3, s4] = r.job_ids;
-    const jobs = await waitTerminal(client, r.job_ids);
-    for (const id of r.job_ids) {
-      assert.equal(jobs.get(id).state, "succeeded", JSON.stringify(jobs.get(id)));
-      assert.equal(jobs.get(id).chain_id, r.chain_id, "each step's view names its chain");
-      seen.set(id, { what: "chain step", state: "succeeded" });
-    }
-    assert.equal(jobs.get(s1).stdout_tail, "42\n");
-    assert.equal(jobs.get(s2).stdout_tail, "got 42 exit 0\n", "{{prev.stdout}} (trailing newline trimmed) and {{prev.exit_code}}");
-    assert.equal(jobs.get(s3).stdout_tail, `via stdin: got 42 exit 0 (job ${s2})`);
-    // Steps run one after another.
-    assert.ok(Date.parse(jobs.get(s2).started_at) >= Date.parse(jobs.get(s1).finished_at));
-    const env = jobs.get(s4).stdout_tail;
-    const m = env.match(/^BATON_PREV_OUTPUT_FILE=(.+)$/m);
-    assert.ok(m, `BATON_PREV_OUTPUT_FILE not in the env of a chained step:\n${env}`);
-    assert.equal(readFileSync(m[1], "utf8"), `via stdin: got 42 exit 0 (job ${s2})`, "BATON_PREV_OUTPUT_FILE holds the predecessor's stdout");
-    assert.match(env, new RegExp(`^BATON_JOB_ID=${s4}$`, "m"));
-  });
-
-  test("chain: a failed step skips the steps after it; after= attaches to an existing job", async () => {
-    const first = await enqueue(client, { command: ["/bin/false"] });
-    const r = await callOk(client, "chain", {
-      after: first.job_id,
-      steps: [{ command: ["/bin/echo", "never"] }, { command: ["/bin/echo", "never either"] }],
-    });
-    assert.equal(r.job_ids.length, 2);
-    const jobs = await waitTerminal(client, [first.job_id, ...r.job_ids]);
-    assert.ok(["failed", "dead"].includes(jobs.get(first.job_id).state));
-    for (const id of r.job_ids) {
-      assert.equal(jobs.get(id).state, "skipped", `step after a failure: ${JSON.stringify(jobs.get(id))}`);
-      assert.equal(jobs.get(id).stdout_tail ?? "", "", "a skipped step never ran");
-      seen.set(id, { what: "skipped step", state: "skipped" });
-    }
-    seen.set(first.job_id, { what: "/bin/false", state: jobs.get(first.job_id).state });
-
-    const ok = await enqueue(client, { command: ["/bin/echo", "base"] });
-    const r2 = await callOk(client, "chain", { after: ok.job_id, steps: [{ command: ["/bin/echo", "after {{prev.stdout}}"] }] });
-    const jobs2 = await waitTerminal(client, [ok.job_id, ...r2.job_ids]);
-    assert.equal(jobs2.get(r2.job_ids[0]).stdout_tail, "after base\n");
-    seen.set(ok.job_id, { what: "base", state: "succeeded" });
-    seen.set(r2.job_ids[0], { what: "after base", state: "succeeded" });
-  });
-
-  test("cancel of a running sleep: state cancelled, the process is really gone, dependents cascade", async () => {
-    const e = await enqueue(client, { command: ["sleep", "60"] });
-    const dep = await enqueue(client, { command: ["/bin/echo", "depends"], depends_on: [e.job_id] });
-    const job = await eventually("the sleep to run with a pid", async () => {
-      const [j] = await status(client, { job_id: e.job_id });
-      assert.ok(!TERMINAL.has(j.state), `sleep ended early: ${JSON.stringify(j)}`);
-      return j.state === "running" && j.pid ? j : null;
-    }, { timeoutMs: 15000 });
-    const pid = job.pid;
-    assert.equal(typeof pid, "number");
-    const argv = procCmdline(pid);
-    assert.ok(argv, `pid ${pid} from status is not a live process`);
-    assert.deepEqual(argv.slice(-2), ["sleep", "60"].slice(-2), `pid ${pid} is not the sleep: ${argv}`);
-    const [d0] = await status(client, { job_id: dep.job_id });
-    assert.equal(d0.state, "pending", "a job waiting on a running job is pending");
-
-    const c = await callOk(client, "cancel", { job_id: e.job_id, reason: "client test" });
-    assert.equal(c.job_id, e.job_id);
-    assert.ok(typeof c.state === "string");
-    assert.ok(Array.isArray(c.cascaded), `cancel result lacks cascaded[]: ${JSON.stringify(c)}`);
-    assert.ok(c.cascaded.includes(dep.job_id), `dependent ${dep.job_id} not in cascaded ${JSON.stringify(c.cascaded)}`);
-
-    const [after] = await status(client, { job_id: e.job_id, wait_seconds: 30 });
-    assert.equal(after.state, "cancelled", JSON.stringify(after));
-    await eventually(`sleep pid ${pid} to be gone (reaped, not a zombie)`, () => procState(pid) === null, { timeoutMs: 15000 });
-    const [d1] = await status(client, { job_id: dep.job_id, wait_seconds: 10 });
-    assert.ok(["cancelled", "skipped"].includes(d1.state), `dependent after cascade: ${JSON.stringify(d1)}`);
-    seen.set(e.job_id, { what: "cancelled sleep", state: "cancelled" });
-    seen.set(dep.job_id, { what: "cascaded dependent", state: d1.state });
-
-    const msg = await callToolError(client, "cancel", { job_id: e.job_id });
-    assert.match(msg, /cancel|finished|terminal|already/i, "the error says why");
-  });
-
-  test("cancel of a queued (delayed) job removes it without running it", async () => {
-    const e = await enqueue(client, { command: ["/bin/echo", "too late"], delay_seconds: 3600 });
-    assert.ok(["pending", "queued"].includes(e.state), `a delayed job starts pending/queued, got ${e.state}`);
-    const c = await callOk(client, "cancel", { job_id: e.job_id, cascade: false });
-    assert.equal(c.state, "cancelled");
-    const [j] = await status(client, { job_id: e.job_id });
-    assert.equal(j.state, "cancelled");
-    assert.equal(j.started_at, undefined, "a cancelled queued job never started");
-    seen.set(e.job_id, { what: "cancelled delayed", state: "cancelled" });
-  });
-
-  test("tool errors: unknown job, bad arguments (isError with a message naming the field)", async () => {
-    await callToolError(client, "status", { job_id: 987654321 });
-    await callToolError(client, "cancel", { job_id: 987654321 });
-    const msg = await callToolError(client, "enqueue", { command: "echo not-an-array" });
-    assert.match(msg, /command/, "the validation error names the field");
-    await callToolError(client, "enqueue", { command: [] });
-  });
-
-  test("idempotency_key: a second enqueue returns the same job with existed=true", async () => {
-    const key = `idem-${process.pid}-${Date.now()}`;
-    const a = await enqueue(client, { command: ["/bin/echo", "once"], idempotency_key: key });
-    const b = await enqueue(client, { command: ["/bin/echo", "once"], idempotency_key: key });
-    assert.equal(b.job_id, a.job_id);
-    assert.equal(b.existed, true);
-    seen.set(a.job_id, { what: "idempotent", state: "succeeded" });
-  });
-
-  test("progress: status wait_seconds on a ~3 s job returns when it is done; progress values increase", async () => {
-    const e = await enqueue(client, { command: ["sleep", "3"] });
-    const progress = [];
-    const t0 = Date.now();
-    const res = await client.callTool(
-      { name: "status", arguments: { job_id: e.job_id, wait_seconds: 30 } },
-      undefined,
-      { onprogress: (p) => progress.push(p), resetTimeoutOnProgress: true, timeout: 20000, maxTotalTimeout: 60000 },
-    );
-    const elapsed = Date.now() - t0;
-    assert.notEqual(res.isError, true, JSON.stringify(res));
-    const [job] = res.structuredContent.jobs;
-    assert.equal(job.state, "succeeded", `status(wait) must return once the job is terminal: ${JSON.stringify(job)}`);
-    assert.ok(elapsed >= 1500, `status returned after ${elapsed} ms: it did not wait for the 3 s job`);
-    assert.ok(elapsed < 25000, `status returned ${elapsed} ms after a 3 s job`);
-    for (let i = 1; i < progress.length; i++) {
-      assert.ok(progress[i].progress > progress[i - 1].progress, `progress not increasing: ${JSON.stringify(progress)}`);
-    }
-    for (const p of progress) {
-      if (p.total !== undefined) assert.ok(p.progress <= p.total, JSON.stringify(p));
-    }
-    seen.set(e.job_id, { what: "sleep 3", state: "succeeded" });
-  });
-
-  test("status of each job seen, one call with job_ids", async () => {
-    const ids = [...seen.keys()];
-    assert.ok(ids.length >= 10);
-    const jobs = await status(client, { job_ids: ids });
-    assert.equal(jobs.length, ids.length);
-    for (const j of jobs) {
-      const want = seen.get(j.job_id);
-      assert.ok(want, `status returned unknown job ${j.job_id}`);
-      assert.equal(j.state, want.state, `${want.what} (job ${j.job_id})`);
-      assert.ok(TERMINAL.has(j.state));
-    }
-  });
-
-  test("a job outlives the client that enqueued it", async () => {
-    const other = await connectStdio(tmp, { name: "short-lived" });
-    const e = await enqueue(other.client, { command: ["sleep", "2"] });
-    const pid = other.transport.pid;
-    await other.close();
-    await eventually("the first front-end to exit", () => procState(pid) === null || procState(pid) === "Z", { timeoutMs: 10000 });
-    const again = await connectStdio(tmp, { name: "later" });
-    try {
-      const [j] = await status(again.client, { job_id: e.job_id, wait_seconds: 30 });
-      assert.equal(j.state, "succeeded", JSON.stringify(j));
-    } finally {
-      await again.close();
-    }
-  });
-});
+coreScenario("baton serve --stdio with the MCP TypeScript SDK client", async (tmp) => ({
+  connect: (name) => connectStdio(tmp, { name }),
+  logs: () => "",
+  stop: async () => {},
+}));
 
 // Raw newline-delimited JSON-RPC (no SDK) for what the SDK client cannot choose: the revision it
 // offers, and an unknown method such as Claude Code's server/discover probe.
@@ -285,19 +20,35 @@ describe("baton serve --stdio version negotiation (raw JSON-RPC)", () => {
   async function handshake(version) {
     const tmp = makeTmp("raw");
     try {
-      const lines = [
-        { jsonrpc: "2.0", id: 1, method: "server/discover", params: {} },
-        { jsonrpc: "2.0", id: 2, method: "initialize", params: { protocolVersion: version, capabilities: {}, clientInfo: { name: "raw", version: "0" } } },
-      ].map((m) => JSON.stringify(m)).join("\n") + "\n";
-      const r = await run(batonBin(), ["serve", "--stdio", "--db", tmp.db], { env: tmp.env, cwd: tmp.dir, input: lines, timeoutMs: 20000 });
-      assert.ok(!r.timedOut, `serve --stdio did not exit at EOF on stdin; stderr: ${r.stderr}`);
-      const msgs = r.stdout.split("\n").filter(Boolean).map((l) => {
-        try {
-          return JSON.parse(l);
-        } catch {
-          assert.fail(`stdout carries a non-JSON line: ${JSON.stringify(l)}`);
-        }
+      const lines =
+        [
+          { jsonrpc: "2.0", id: 1, method: "server/discover", params: {} },
+          {
+            jsonrpc: "2.0",
+            id: 2,
+            method: "initialize",
+            params: { protocolVersion: version, capabilities: {}, clientInfo: { name: "raw", version: "0" } },
+          },
+        ]
+          .map((m) => JSON.stringify(m))
+          .join("\n") + "\n";
+      const r = await run(batonBin(), ["serve", "--stdio", "--db", tmp.db], {
+        env: tmp.env,
+        cwd: tmp.dir,
+        input: lines,
+        timeoutMs: 20000,
       });
+      assert.ok(!r.timedOut, `serve --stdio did not exit at EOF on stdin; stderr: ${r.stderr}`);
+      const msgs = r.stdout
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => {
+          try {
+            return JSON.parse(l);
+          } catch {
+            assert.fail(`stdout carries a non-JSON line: ${JSON.stringify(l)}`);
+          }
+        });
       return { byId: new Map(msgs.map((m) => [m.id, m])), stderr: r.stderr };
     } finally {
       tmp.cleanup();

