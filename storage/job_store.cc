@@ -203,7 +203,8 @@ Result<EnqueueOutcome> JobStore::EnqueueLocked(const EnqueueRequest& r,
     }
   }
   std::optional<JobId> chain_id;
-  if (r.chain_id) {
+  bool chain_self = r.chain_id && *r.chain_id == -static_cast<JobId>(batch.size() + 1);
+  if (r.chain_id && !chain_self) {
     BATON_ASSIGN_OR_RETURN(JobId c, resolve(*r.chain_id));
     chain_id = c;
   }
@@ -220,6 +221,12 @@ Result<EnqueueOutcome> JobStore::EnqueueLocked(const EnqueueRequest& r,
   ins->Bind(14, r.chain_step).Bind(15, stored.name).Bind(16, json(stored.labels).dump());
   BATON_RETURN_IF_ERROR(ins->Run());
   JobId id = db_->LastInsertId();
+  if (chain_self) {  // the first step of a chain names the chain
+    chain_id = id;
+    BATON_ASSIGN_OR_RETURN(Stmt * st, db_->Cached("UPDATE jobs SET chain_id = ? WHERE id = ?"));
+    st->Bind(1, id).Bind(2, id);
+    BATON_RETURN_IF_ERROR(st->Run());
+  }
   for (const Dependency& d : stored.depends_on) {
     BATON_ASSIGN_OR_RETURN(Stmt * st, db_->Cached(
         "INSERT INTO deps(job_id, depends_on, condition) VALUES(?,?,?)"));
@@ -272,6 +279,17 @@ Result<std::vector<Attempt>> JobStore::Attempts(JobId id) {
     out.push_back(std::move(a));
   }
   return out;
+}
+
+Result<std::optional<JobId>> JobStore::FindChainStep(JobId chain_id, const std::string& name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  BATON_ASSIGN_OR_RETURN(Stmt * st, db_->Cached(
+      "SELECT id FROM jobs WHERE (chain_id = ? OR id = ?) AND name = ? ORDER BY id LIMIT 1"));
+  st->Bind(1, chain_id).Bind(2, chain_id).Bind(3, name);
+  BATON_ASSIGN_OR_RETURN(bool row, st->Step());
+  std::optional<JobId> id = row ? std::optional<JobId>(st->Int(0)) : std::nullopt;
+  st->Reset();
+  return id;
 }
 
 Result<std::vector<Job>> JobStore::List(const JobFilter& f) {

@@ -99,6 +99,8 @@ class JobStore {
   // NotFound when there is no such job.
   Result<Job> Get(JobId id);
   Result<std::vector<Attempt>> Attempts(JobId id);
+  // The job of chain `chain_id` whose spec is named `name`, if any.
+  Result<std::optional<JobId>> FindChainStep(JobId chain_id, const std::string& name);
   // Newest first.
   Result<std::vector<Job>> List(const JobFilter& filter);
   // Events of a job with id > after_id, oldest first.

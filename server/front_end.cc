@@ -1,0 +1,47 @@
+#include "server/front_end.h"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "base/random_id.h"
+
+namespace baton {
+
+std::string SelfExecutable() {
+  std::error_code ec;
+  auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? "baton" : p.string();
+}
+
+std::string LocalUser() {
+  if (passwd* pw = getpwuid(getuid()); pw && pw->pw_name) return pw->pw_name;
+  return "uid:" + std::to_string(getuid());
+}
+
+Result<std::unique_ptr<FrontEnd>> FrontEnd::Open(const FrontEndOptions& o) {
+  std::unique_ptr<FrontEnd> fe(new FrontEnd());
+  BATON_ASSIGN_OR_RETURN(fe->paths_, ResolveStatePaths(o.db_path.empty() ? DefaultDbPath() : o.db_path));
+  BATON_ASSIGN_OR_RETURN(fe->store_, JobStore::Open(fe->paths_.db));
+  RunnerLaunch launch{SelfExecutable(), o.runner_args, o.spawn_runner};
+  fe->control_ = std::make_unique<RunnerControl>(fe->paths_, launch);
+  fe->watcher_ = std::make_unique<JobWatcher>(*fe->store_);
+  BATON_RETURN_IF_ERROR(fe->watcher_->Start(fe->paths_.bell_prefix + std::to_string(getpid()) +
+                                            "-" + RandomHexId(4)));
+  ServiceOptions so;
+  std::error_code ec;
+  so.base_cwd = o.cwd.empty() ? std::filesystem::current_path(ec).string() : o.cwd;
+  fe->service_ = std::make_unique<JobService>(*fe->store_, *fe->control_, *fe->watcher_,
+                                              SystemClock::Instance(), so);
+  // Work left behind (a runner that crashed, a delayed job) gets a runner now.
+  auto work = fe->store_->HasUnfinishedWork();
+  if (work.ok() && *work && o.spawn_runner) (void)fe->control_->Wake();
+  return fe;
+}
+
+FrontEnd::~FrontEnd() {
+  if (watcher_) watcher_->Shutdown();
+}
+
+}  // namespace baton

@@ -1,0 +1,53 @@
+// server/front_end.h
+//
+// What every process that serves or inspects jobs (serve --stdio, the CLI, later serve --http)
+// assembles over one database: the store, the runner control, the job watcher and the job
+// service. Owns them all; destroyed in reverse order of construction. Thread-safe as its parts.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/result.h"
+#include "server/job_service.h"
+#include "server/job_watcher.h"
+#include "server/runner_control.h"
+#include "server/state_paths.h"
+#include "storage/job_store.h"
+
+namespace baton {
+
+struct FrontEndOptions {
+  std::string db_path;                   // empty: DefaultDbPath()
+  std::string cwd;                       // default cwd of jobs; empty: this process's
+  std::vector<std::string> runner_args;  // extra flags for a runner started on demand
+  bool spawn_runner = true;              // false: a runner is hosted in this process
+};
+
+class FrontEnd {
+ public:
+  static Result<std::unique_ptr<FrontEnd>> Open(const FrontEndOptions& options);
+  ~FrontEnd();
+
+  JobStore& store() { return *store_; }
+  JobService& jobs() { return *service_; }
+  JobWatcher& watcher() { return *watcher_; }
+  const StatePaths& paths() const { return paths_; }
+
+ private:
+  FrontEnd() = default;
+  StatePaths paths_;
+  std::unique_ptr<JobStore> store_;
+  std::unique_ptr<RunnerControl> control_;
+  std::unique_ptr<JobWatcher> watcher_;
+  std::unique_ptr<JobService> service_;
+};
+
+// The path of the running baton executable.
+std::string SelfExecutable();
+// The local user's name (the principal of stdio and CLI calls).
+std::string LocalUser();
+
+}  // namespace baton

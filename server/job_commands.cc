@@ -1,0 +1,178 @@
+// The job CLI for people: baton enqueue / status / jobs / cancel / logs.
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "base/rfc3339.h"
+#include "server/commands.h"
+#include "server/flags.h"
+#include "server/front_end.h"
+#include "server/job_view.h"
+#include "server/logging.h"
+
+namespace baton {
+
+using nlohmann::json;
+
+namespace {
+
+int Fail(const std::string& message, int code = 1) {
+  std::fprintf(stderr, "baton: %s\n", message.c_str());
+  return code;
+}
+
+Result<std::unique_ptr<FrontEnd>> OpenFrontEnd(const Flags& flags) {
+  (void)SetUpLogging(flags.Get("log-level").value_or("warn"), "", "cli");
+  FrontEndOptions fo;
+  fo.db_path = flags.Get("db").value_or("");
+  fo.runner_args = {"--idle-exit", "30"};
+  return FrontEnd::Open(fo);
+}
+
+Result<JobId> ParseId(const Flags& flags) {
+  if (flags.positional.size() != 1) return Status::InvalidArgument("give exactly one job id");
+  try {
+    size_t used = 0;
+    long long id = std::stoll(flags.positional[0], &used);
+    if (used == flags.positional[0].size() && id > 0) return static_cast<JobId>(id);
+  } catch (const std::exception&) {
+  }
+  return Status::InvalidArgument("not a job id: " + flags.positional[0]);
+}
+
+}  // namespace
+
+int EnqueueCommand(const Args& args) {
+  auto flags = ParseFlags(args, {"db", "queue", "priority", "timeout", "delay", "cwd", "log-level"}, {});
+  if (!flags.ok()) return Fail(flags.status().message() + "\nusage: baton enqueue [--queue Q] [--timeout S] [--delay S] [--cwd DIR] -- CMD ARG...", 2);
+  if (flags->positional.empty()) return Fail("usage: baton enqueue [--queue Q] -- CMD ARG...", 2);
+  auto fe = OpenFrontEnd(*flags);
+  if (!fe.ok()) return Fail(fe.status().ToString());
+  json spec = {{"command", flags->positional}};
+  if (auto q = flags->Get("queue")) spec["queue"] = *q;
+  if (auto c = flags->Get("cwd")) spec["cwd"] = *c;
+  if (auto p = flags->Get("priority")) spec["priority"] = std::atoi(p->c_str());
+  if (auto t = flags->Get("timeout")) spec["timeout_seconds"] = std::atof(t->c_str());
+  if (auto d = flags->Get("delay")) spec["delay_seconds"] = std::atof(d->c_str());
+  auto out = (*fe)->jobs().Enqueue(spec, {"", LocalUser()});
+  if (!out.ok()) return Fail(out.status().message());
+  std::printf("%lld\n", static_cast<long long>(out->id));
+  return 0;
+}
+
+int StatusCommand(const Args& args) {
+  auto flags = ParseFlags(args, {"db", "wait", "log-level"}, {"json"});
+  if (!flags.ok()) return Fail(flags.status().message(), 2);
+  auto id = ParseId(*flags);
+  if (!id.ok()) return Fail(id.status().message() + "\nusage: baton status ID [--wait SECONDS] [--json]", 2);
+  auto fe = OpenFrontEnd(*flags);
+  if (!fe.ok()) return Fail(fe.status().ToString());
+  auto wait = flags->Number("wait", 0);
+  if (!wait.ok()) return Fail(wait.status().message(), 2);
+  Result<Job> job = (*fe)->jobs().Get(*id);
+  if (job.ok() && *wait > 0) {
+    auto jobs = (*fe)->jobs().Wait({*id}, static_cast<int64_t>(*wait * 1000), nullptr, nullptr);
+    if (jobs.ok()) job = jobs->front();
+  }
+  if (!job.ok()) return Fail(job.status().message());
+  auto attempts = (*fe)->jobs().Attempts(*id);
+  std::optional<Attempt> latest;
+  if (attempts.ok() && !attempts->empty()) latest = attempts->back();
+  json v = JobView(*job, latest);
+  std::printf("%s\n", v.dump(flags->Has("json") ? -1 : 2).c_str());
+  return IsTerminal(job->state) && job->state != JobState::kSucceeded ? 3 : 0;
+}
+
+int JobsCommand(const Args& args) {
+  auto flags = ParseFlags(args, {"db", "state", "queue", "limit", "before", "log-level"}, {"json"});
+  if (!flags.ok()) return Fail(flags.status().message() + "\nusage: baton jobs [--state S] [--queue Q] [--limit N] [--before ID] [--json]", 2);
+  auto fe = OpenFrontEnd(*flags);
+  if (!fe.ok()) return Fail(fe.status().ToString());
+  JobFilter f;
+  if (auto s = flags->Get("state")) {
+    auto st = JobStateFromString(*s);
+    if (!st) return Fail("unknown state " + *s, 2);
+    f.states.push_back(*st);
+  }
+  f.queue = flags->Get("queue").value_or("");
+  f.limit = static_cast<int>(flags->Number("limit", 50).status().ok() ? *flags->Number("limit", 50) : 50);
+  if (auto b = flags->Get("before")) f.before_id = std::atoll(b->c_str());
+  auto jobs = (*fe)->jobs().List(f);
+  if (!jobs.ok()) return Fail(jobs.status().message());
+  for (const Job& j : *jobs) {
+    if (flags->Has("json")) {
+      std::printf("%s\n", JobView(j, std::nullopt, {false, 0}).dump().c_str());
+      continue;
+    }
+    std::string cmd;
+    for (const auto& a : j.spec.command) cmd += (cmd.empty() ? "" : " ") + a;
+    if (cmd.size() > 60) cmd = cmd.substr(0, 57) + "...";
+    std::printf("%-8lld %-10s %-10s %-24s %s\n", static_cast<long long>(j.id), ToString(j.state),
+                j.spec.queue.c_str(), FormatRfc3339Ms(j.created_ms).c_str(), cmd.c_str());
+  }
+  return 0;
+}
+
+int CancelCommand(const Args& args) {
+  auto flags = ParseFlags(args, {"db", "reason", "log-level"}, {"no-cascade"});
+  if (!flags.ok()) return Fail(flags.status().message(), 2);
+  auto id = ParseId(*flags);
+  if (!id.ok()) return Fail(id.status().message() + "\nusage: baton cancel ID [--no-cascade] [--reason TEXT]", 2);
+  auto fe = OpenFrontEnd(*flags);
+  if (!fe.ok()) return Fail(fe.status().ToString());
+  auto out = (*fe)->jobs().Cancel(*id, !flags->Has("no-cascade"), flags->Get("reason").value_or(""));
+  if (!out.ok()) return Fail(out.status().message());
+  std::printf("job %lld: %s\n", static_cast<long long>(*id),
+              out->state == JobState::kRunning ? "cancelling" : ToString(out->state));
+  for (JobId c : out->cascaded) std::printf("job %lld: cancelled with it\n", static_cast<long long>(c));
+  return 0;
+}
+
+int LogsCommand(const Args& args) {
+  auto flags = ParseFlags(args, {"db", "attempt", "log-level"}, {"stderr", "follow", "f"});
+  if (!flags.ok()) return Fail(flags.status().message(), 2);
+  auto id = ParseId(*flags);
+  if (!id.ok()) return Fail(id.status().message() + "\nusage: baton logs ID [--attempt N] [--stderr] [--follow]", 2);
+  auto fe = OpenFrontEnd(*flags);
+  if (!fe.ok()) return Fail(fe.status().ToString());
+  auto attempts = (*fe)->jobs().Attempts(*id);
+  if (!attempts.ok()) return Fail(attempts.status().message());
+  if (attempts->empty()) return Fail("job has not started yet");
+  const Attempt* a = &attempts->back();
+  if (auto n = flags->Get("attempt")) {
+    a = nullptr;
+    for (const auto& at : *attempts)
+      if (std::to_string(at.number) == *n) a = &at;
+    if (!a) return Fail("no attempt " + *n);
+  }
+  std::string path = flags->Has("stderr") ? a->stderr_path : a->stdout_path;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Fail("no output file " + path);
+  bool follow = flags->Has("follow") || flags->Has("f");
+  char buf[65536];
+  while (true) {
+    in.read(buf, sizeof buf);
+    std::streamsize n = in.gcount();
+    if (n > 0) {
+      fwrite(buf, 1, static_cast<size_t>(n), stdout);
+      fflush(stdout);
+      continue;
+    }
+    if (!follow) break;
+    auto job = (*fe)->jobs().Get(*id);
+    if (!job.ok() || job->state != JobState::kRunning || job->attempt != a->number) {
+      in.clear();
+      in.read(buf, sizeof buf);
+      if (in.gcount() > 0) fwrite(buf, 1, static_cast<size_t>(in.gcount()), stdout);
+      break;
+    }
+    in.clear();
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return 0;
+}
+
+}  // namespace baton

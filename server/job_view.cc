@@ -1,0 +1,89 @@
+#include "server/job_view.h"
+
+#include "base/rfc3339.h"
+
+namespace baton {
+
+using nlohmann::json;
+
+namespace {
+
+// The last `n` bytes, cut at a UTF-8 character boundary.
+std::string Tail(const std::string& s, size_t n) {
+  if (s.size() <= n) return s;
+  size_t start = s.size() - n;
+  while (start < s.size() && (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80) ++start;
+  return s.substr(start);
+}
+
+}  // namespace
+
+json JobView(const Job& job, const std::optional<Attempt>& attempt, const JobViewOptions& o) {
+  json v = {{"job_id", job.id},
+            {"state", ToString(job.state)},
+            {"queue", job.spec.queue},
+            {"command", job.spec.command},
+            {"attempt", job.attempt},
+            {"max_attempts", job.spec.retry.max_attempts},
+            {"created_at", FormatRfc3339Ms(job.created_ms)}};
+  if (!job.spec.name.empty()) v["name"] = job.spec.name;
+  if (job.exit_code) v["exit_code"] = *job.exit_code;
+  if (job.signal) v["signal"] = *job.signal;
+  if (!job.error.empty()) v["error"] = job.error;
+  if (job.state == JobState::kPending && job.run_at_ms > job.created_ms)
+    v["run_at"] = FormatRfc3339Ms(job.run_at_ms);
+  if (job.started_ms) v["started_at"] = FormatRfc3339Ms(*job.started_ms);
+  if (job.finished_ms) v["finished_at"] = FormatRfc3339Ms(*job.finished_ms);
+  if (job.started_ms && job.finished_ms) v["duration_ms"] = *job.finished_ms - *job.started_ms;
+  if (job.state == JobState::kRunning && attempt && attempt->pid) v["pid"] = *attempt->pid;
+  if (job.cancel_requested && job.state == JobState::kRunning) v["cancel_requested"] = true;
+  if (job.chain_id) v["chain_id"] = *job.chain_id;
+  if (!job.spec.depends_on.empty()) {
+    json deps = json::array();
+    for (const auto& d : job.spec.depends_on) deps.push_back(d.job_id);
+    v["depends_on"] = deps;
+  }
+  if (!job.spec.labels.empty()) v["labels"] = job.spec.labels;
+  if (o.output) {
+    if (!job.stdout_tail.empty())
+      v["stdout_tail"] = Tail(job.stdout_tail, o.tail_bytes);
+    if (!job.stderr_tail.empty())
+      v["stderr_tail"] = Tail(job.stderr_tail, o.tail_bytes);
+  }
+  return v;
+}
+
+const json& JobViewSchema() {
+  static const json kSchema = {
+      {"type", "object"},
+      {"properties",
+       {{"job_id", {{"type", "integer"}}},
+        {"state",
+         {{"type", "string"},
+          {"enum", {"pending", "queued", "running", "succeeded", "failed", "dead", "cancelled",
+                    "skipped"}}}},
+        {"queue", {{"type", "string"}}},
+        {"command", {{"type", "array"}, {"items", {{"type", "string"}}}}},
+        {"name", {{"type", "string"}}},
+        {"attempt", {{"type", "integer"}}},
+        {"max_attempts", {{"type", "integer"}}},
+        {"exit_code", {{"type", "integer"}}},
+        {"signal", {{"type", "integer"}}},
+        {"error", {{"type", "string"}}},
+        {"pid", {{"type", "integer"}}},
+        {"run_at", {{"type", "string"}}},
+        {"created_at", {{"type", "string"}}},
+        {"started_at", {{"type", "string"}}},
+        {"finished_at", {{"type", "string"}}},
+        {"duration_ms", {{"type", "integer"}}},
+        {"cancel_requested", {{"type", "boolean"}}},
+        {"chain_id", {{"type", "integer"}}},
+        {"depends_on", {{"type", "array"}, {"items", {{"type", "integer"}}}}},
+        {"labels", {{"type", "object"}, {"additionalProperties", {{"type", "string"}}}}},
+        {"stdout_tail", {{"type", "string"}}},
+        {"stderr_tail", {{"type", "string"}}}}},
+      {"required", {"job_id", "state", "queue", "command", "attempt", "created_at"}}};
+  return kSchema;
+}
+
+}  // namespace baton

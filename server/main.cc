@@ -1,0 +1,50 @@
+// baton: durable background jobs for coding agents, over MCP.
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "server/commands.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(baton — durable background jobs for coding agents (MCP server)
+
+usage:
+  baton serve --stdio [--db PATH]       MCP over stdio (what Claude Code starts)
+  baton runner [--db PATH]              run jobs in the foreground (normally started on demand)
+  baton enqueue [--queue Q] -- CMD ARG...
+  baton status ID [--wait SECONDS] [--json]
+  baton jobs [--state S] [--queue Q] [--limit N] [--json]
+  baton cancel ID [--no-cascade] [--reason TEXT]
+  baton logs ID [--attempt N] [--stderr] [--follow]
+  baton version
+
+The database defaults to $BATON_DB, else $XDG_STATE_HOME/baton/baton.db, else
+~/.local/state/baton/baton.db. Run `baton COMMAND --help` for a command's options.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::fputs(kUsage, args.empty() ? stderr : stdout);
+    return args.empty() ? 2 : 0;
+  }
+  std::string cmd = args[0];
+  args.erase(args.begin());
+  if (cmd == "serve") return baton::ServeCommand(args);
+  if (cmd == "runner") return baton::RunnerCommand(args);
+  if (cmd == "enqueue") return baton::EnqueueCommand(args);
+  if (cmd == "status") return baton::StatusCommand(args);
+  if (cmd == "jobs") return baton::JobsCommand(args);
+  if (cmd == "cancel") return baton::CancelCommand(args);
+  if (cmd == "logs") return baton::LogsCommand(args);
+  if (cmd == "version" || cmd == "--version") {
+    std::printf("baton %s\n", BATON_VERSION);
+    return 0;
+  }
+  std::fprintf(stderr, "baton: unknown command \"%s\"\n\n%s", cmd.c_str(), kUsage);
+  return 2;
+}

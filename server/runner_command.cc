@@ -1,0 +1,75 @@
+// `baton runner`: executes the jobs of one database until idle (or forever).
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include "server/commands.h"
+#include "server/flags.h"
+#include "server/logging.h"
+#include "server/runner.h"
+#include "server/state_paths.h"
+
+namespace baton {
+
+namespace {
+Runner* g_runner = nullptr;
+void OnSignal(int) {
+  if (g_runner) g_runner->Shutdown();
+}
+}  // namespace
+
+int RunnerCommand(const Args& args) {
+  auto flags = ParseFlags(args, {"db", "idle-exit", "lock-wait", "concurrency", "log-level", "log-file"},
+                          {"help"});
+  if (!flags.ok() || flags->Has("help")) {
+    fprintf(stderr, "%susage: baton runner [--db PATH] [--concurrency N] [--idle-exit SECONDS]\n"
+                    "       [--lock-wait SECONDS] [--log-level info] [--log-file FILE]\n",
+            flags.ok() ? "" : (flags.status().message() + "\n").c_str());
+    return flags.ok() ? 0 : 2;
+  }
+  if (Status s = SetUpLogging(flags->Get("log-level").value_or("info"),
+                              flags->Get("log-file").value_or(""), "runner");
+      !s.ok()) {
+    fprintf(stderr, "baton: %s\n", s.message().c_str());
+    return 2;
+  }
+  auto idle = flags->Number("idle-exit", 0);
+  auto lock_wait = flags->Number("lock-wait", 0);
+  auto conc = flags->Number("concurrency", 0);
+  for (const auto* r : {&idle, &lock_wait, &conc})
+    if (!r->ok()) {
+      fprintf(stderr, "baton: %s\n", r->status().message().c_str());
+      return 2;
+    }
+  auto paths = ResolveStatePaths(flags->Get("db").value_or(DefaultDbPath()));
+  if (!paths.ok()) {
+    spdlog::error("{}", paths.status().ToString());
+    return 1;
+  }
+  auto store = JobStore::Open(paths->db);
+  if (!store.ok()) {
+    spdlog::error("{}", store.status().ToString());
+    return 1;
+  }
+  RunnerOptions ro;
+  ro.concurrency = static_cast<int>(*conc);
+  ro.idle_exit_ms = static_cast<int64_t>(*idle * 1000);
+  Runner runner(**store, *paths, ro, SystemClock::Instance());
+  Status acquired = runner.Acquire(static_cast<int>(*lock_wait * 1000));
+  if (!acquired.ok()) {
+    spdlog::info("{}; exiting", acquired.message());
+    return 0;
+  }
+  g_runner = &runner;
+  struct sigaction sa {};
+  sa.sa_handler = OnSignal;
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  signal(SIGHUP, SIG_IGN);
+  runner.Run();
+  g_runner = nullptr;
+  spdlog::info("runner {} stopped", runner.id());
+  return 0;
+}
+
+}  // namespace baton

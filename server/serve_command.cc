@@ -1,0 +1,86 @@
+// `baton serve --stdio`: one MCP session over stdin/stdout (what Claude Code starts).
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <memory>
+
+#include "base/random_id.h"
+#include "server/commands.h"
+#include "server/flags.h"
+#include "server/front_end.h"
+#include "server/logging.h"
+#include "server/mcp_session.h"
+#include "tools/register_tools.h"
+#include "transport/jsonrpc.h"
+#include "transport/stdio_transport.h"
+
+namespace baton {
+
+namespace {
+
+constexpr size_t kMaxFrameBytes = 4 << 20;
+
+constexpr const char* kInstructions =
+    "Baton runs commands as durable background jobs that outlive this session. Use `enqueue` "
+    "for anything slow (builds, test suites, `claude -p` runs), then `status` with wait_seconds "
+    "to collect the result instead of polling. Use `chain` to run follow-ups that receive the "
+    "previous job's output ({{prev.stdout}}), and `cancel` to stop a job and its dependents.";
+
+class StdioResponder final : public Responder {
+ public:
+  explicit StdioResponder(transport::StdioTransport& io) : io_(io) {}
+  void Respond(const nlohmann::json& m) override { io_.Write(m); }
+  void Notify(const nlohmann::json& m) override { io_.Write(m); }
+
+ private:
+  transport::StdioTransport& io_;
+};
+
+}  // namespace
+
+int ServeCommand(const Args& args) {
+  auto flags = ParseFlags(args, {"db", "log-level", "log-file", "runner-idle-exit", "concurrency"},
+                          {"stdio", "help"});
+  if (!flags.ok() || flags->Has("help") || !flags->Has("stdio")) {
+    fprintf(stderr, "%s%s",
+            flags.ok() ? "" : (flags.status().message() + "\n").c_str(),
+            "usage: baton serve --stdio [--db PATH] [--log-level info] [--log-file FILE]\n"
+            "       [--runner-idle-exit SECONDS] [--concurrency N]\n");
+    return flags.ok() && flags->Has("help") ? 0 : 2;
+  }
+  if (Status s = SetUpLogging(flags->Get("log-level").value_or("info"),
+                              flags->Get("log-file").value_or(""), "serve");
+      !s.ok()) {
+    fprintf(stderr, "baton: %s\n", s.message().c_str());
+    return 2;
+  }
+  signal(SIGPIPE, SIG_IGN);
+  FrontEndOptions fo;
+  fo.db_path = flags->Get("db").value_or("");
+  fo.runner_args = {"--idle-exit", flags->Get("runner-idle-exit").value_or("30")};
+  if (auto c = flags->Get("concurrency")) fo.runner_args.insert(fo.runner_args.end(), {"--concurrency", *c});
+  auto fe = FrontEnd::Open(fo);
+  if (!fe.ok()) {
+    spdlog::error("cannot open the job database: {}", fe.status().ToString());
+    return 1;
+  }
+  McpServer server("baton", BATON_VERSION, kInstructions);
+  tools::RegisterJobTools(server, (*fe)->jobs());
+  transport::StdioTransport io(STDIN_FILENO, STDOUT_FILENO, kMaxFrameBytes);
+  auto responder = std::make_shared<StdioResponder>(io);
+  McpSession session(server, {RandomHexId(16), "stdio", LocalUser()});
+  spdlog::info("serving MCP over stdio; database {}", (*fe)->paths().db);
+  io.Run([&](std::string&& frame) { session.HandleFrame(frame, responder); },
+         [&](size_t bytes) {
+           responder->Respond(transport::MakeError(
+               nullptr, transport::kInvalidRequest,
+               "Invalid Request: a message of " + std::to_string(bytes) +
+                   " bytes exceeds the limit of " + std::to_string(kMaxFrameBytes) + " bytes"));
+         });
+  spdlog::info("stdin closed: shutting down (running jobs continue in the runner)");
+  session.Shutdown();
+  return 0;
+}
+
+}  // namespace baton

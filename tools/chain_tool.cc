@@ -1,0 +1,81 @@
+#include "tools/chain_tool.h"
+
+#include "tools/job_spec_schema.h"
+
+namespace baton::tools {
+
+using nlohmann::json;
+
+ChainTool::ChainTool(JobService& jobs) : jobs_(jobs) {
+  definition_ = {
+      {"name", "chain"},
+      {"title", "Chain follow-up jobs"},
+      {"description",
+       "Create jobs that run one after another: each step starts only when the previous one "
+       "succeeded (otherwise the rest are skipped). `after` attaches the chain to an existing "
+       "job, e.g. to schedule your own follow-up of a running build (after_condition success, "
+       "failure or always). A step receives its predecessor's result through placeholders in "
+       "command, env and stdin: {{prev.stdout}}, {{prev.stderr}}, {{prev.exit_code}}, "
+       "{{prev.job_id}}, {{steps.NAME.stdout}} (for a step with that name), and the file named by "
+       "the env var BATON_PREV_OUTPUT_FILE. Each step is a job spec like enqueue's. Returns "
+       "every job id in order and the chain id."},
+      {"inputSchema",
+       {{"type", "object"},
+        {"properties",
+         {{"steps",
+           {{"type", "array"}, {"items", JobSpecSchema()}, {"minItems", 1}, {"maxItems", 100}}},
+          {"after", {{"type", "integer"}, {"description", "Run the first step after this job."}}},
+          {"after_condition",
+           {{"type", "string"},
+            {"enum", {"success", "failure", "always"}},
+            {"description", "When the first step may run (default success)."}}}}},
+        {"required", {"steps"}}}},
+      {"outputSchema",
+       {{"type", "object"},
+        {"properties",
+         {{"job_ids", {{"type", "array"}, {"items", {{"type", "integer"}}}}},
+          {"chain_id", {{"type", "integer"}}},
+          {"states", {{"type", "array"}, {"items", {{"type", "string"}}}}}}},
+        {"required", {"job_ids", "chain_id"}}}},
+      {"annotations",
+       {{"title", "Chain follow-up jobs"},
+        {"readOnlyHint", false},
+        {"destructiveHint", false},
+        {"idempotentHint", false},
+        {"openWorldHint", true}}}};
+}
+
+ToolResult ChainTool::Call(const json& args, ToolCallContext& ctx) {
+  if (Status s = RejectUnknownArguments(args, definition_["inputSchema"]); !s.ok())
+    return ToolResult::FromStatus(s);
+  if (!args.contains("steps"))
+    return ToolResult::Error("Invalid arguments: `steps` is required: an array of job specs, "
+                             "e.g. [{\"command\": [\"make\"]}, {\"command\": [\"make\", \"test\"]}]");
+  std::optional<JobId> after;
+  if (args.contains("after")) {
+    auto id = JobIdArgument(args, "after");
+    if (!id.ok()) return ToolResult::FromStatus(id.status());
+    after = *id;
+  }
+  DepCondition cond = DepCondition::kSuccess;
+  if (args.contains("after_condition")) {
+    const json& c = args["after_condition"];
+    if (c == "failure") cond = DepCondition::kFailure;
+    else if (c == "always") cond = DepCondition::kAlways;
+    else if (c != "success")
+      return ToolResult::Error("Invalid arguments: `after_condition` must be \"success\", "
+                               "\"failure\" or \"always\"");
+  }
+  auto out = jobs_.Chain(args["steps"], after, cond, ctx.origin);
+  if (!out.ok()) return ToolResult::FromStatus(out.status());
+  json ids = json::array(), states = json::array();
+  for (const auto& o : *out) {
+    ids.push_back(o.id);
+    states.push_back(ToString(o.state));
+  }
+  auto first = jobs_.Get(out->front().id);
+  JobId chain_id = first.ok() && first->chain_id ? *first->chain_id : out->front().id;
+  return ToolResult::Ok({{"job_ids", ids}, {"chain_id", chain_id}, {"states", states}});
+}
+
+}  // namespace baton::tools

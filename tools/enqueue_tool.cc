@@ -1,0 +1,45 @@
+#include "tools/enqueue_tool.h"
+
+#include "tools/job_spec_schema.h"
+
+namespace baton::tools {
+
+using nlohmann::json;
+
+EnqueueTool::EnqueueTool(JobService& jobs) : jobs_(jobs) {
+  definition_ = {
+      {"name", "enqueue"},
+      {"title", "Enqueue a background job"},
+      {"description",
+       "Run a command as a durable background job and return its id at once. The job runs "
+       "outside this session and survives it (a crash or restart of the client does not stop "
+       "it). Use it for anything slow: builds, test suites, `claude -p` reviews, scripts. The "
+       "command is an argv array, never a shell string. Options: cwd, env, stdin, queue, "
+       "priority, delay_seconds/run_at, timeout_seconds, inactivity_timeout_seconds, retry, "
+       "idempotency_key, depends_on, labels. Returns {job_id, state}; then call `status` with "
+       "wait_seconds to get the result, or `chain` to run follow-ups."},
+      {"inputSchema", JobSpecSchema()},
+      {"outputSchema",
+       {{"type", "object"},
+        {"properties",
+         {{"job_id", {{"type", "integer"}}},
+          {"state", {{"type", "string"}}},
+          {"existed", {{"type", "boolean"}}}}},
+        {"required", {"job_id", "state"}}}},
+      {"annotations",
+       {{"title", "Enqueue a background job"},
+        {"readOnlyHint", false},
+        {"destructiveHint", false},
+        {"idempotentHint", false},
+        {"openWorldHint", true}}}};
+}
+
+ToolResult EnqueueTool::Call(const json& args, ToolCallContext& ctx) {
+  auto out = jobs_.Enqueue(args, ctx.origin);
+  if (!out.ok()) return ToolResult::FromStatus(out.status());
+  json r = {{"job_id", out->id}, {"state", ToString(out->state)}};
+  if (out->existed) r["existed"] = true;
+  return ToolResult::Ok(std::move(r));
+}
+
+}  // namespace baton::tools

@@ -1,0 +1,83 @@
+#include "tools/job_spec_schema.h"
+
+namespace baton::tools {
+
+using nlohmann::json;
+
+const json& JobSpecProperties() {
+  static const json kProps = {
+      {"command",
+       {{"type", "array"},
+        {"items", {{"type", "string"}}},
+        {"minItems", 1},
+        {"description",
+         "argv to run, no shell: [\"make\", \"test\"]. argv[0] is looked up in PATH."}}},
+      {"cwd", {{"type", "string"}, {"description", "Working directory (default: the server's)."}}},
+      {"env",
+       {{"type", "object"},
+        {"additionalProperties", {{"type", "string"}}},
+        {"description", "Extra environment variables."}}},
+      {"stdin", {{"type", "string"}, {"description", "Text fed to the job's standard input."}}},
+      {"queue", {{"type", "string"}, {"description", "Queue name (default \"default\")."}}},
+      {"priority",
+       {{"type", "integer"}, {"description", "Higher runs first within a queue (default 0)."}}},
+      {"delay_seconds", {{"type", "number"}, {"description", "Start no earlier than this."}}},
+      {"run_at", {{"type", "string"}, {"description", "Start time, RFC 3339."}}},
+      {"timeout_seconds",
+       {{"type", "number"}, {"description", "Kill the job's process group after this long."}}},
+      {"inactivity_timeout_seconds",
+       {{"type", "number"}, {"description", "Kill it after this long without output."}}},
+      {"retry",
+       {{"type", "object"},
+        {"description",
+         "Retry policy: max_attempts (default 1), initial_delay s (1), multiplier (2), max_delay "
+         "s (300), jitter full|equal|none, retry_on [nonzero, timeout, lost, signal, or exit "
+         "codes]."}}},
+      {"idempotency_key",
+       {{"type", "string"},
+        {"description", "A repeated enqueue with this key returns the existing job."}}},
+      {"depends_on",
+       {{"type", "array"},
+        {"description",
+         "Jobs that must finish first: ids, or {\"job\": id, \"condition\": "
+         "\"success|failure|always\"} (default success)."}}},
+      {"labels", {{"type", "object"}, {"additionalProperties", {{"type", "string"}}}}},
+      {"name", {{"type", "string"}, {"description", "Step name, for {{steps.NAME.stdout}}."}}},
+  };
+  return kProps;
+}
+
+json JobSpecSchema() {
+  return {{"type", "object"}, {"properties", JobSpecProperties()}, {"required", {"command"}}};
+}
+
+Result<JobId> JobIdArgument(const json& args, const std::string& field) {
+  if (!args.contains(field))
+    return Status::InvalidArgument("`" + field + "` is required: the job id returned by enqueue");
+  const json& v = args[field];
+  if (v.is_number_integer() && v.get<int64_t>() > 0) return v.get<int64_t>();
+  if (v.is_string()) {  // agents sometimes quote ids
+    try {
+      size_t used = 0;
+      long long id = std::stoll(v.get<std::string>(), &used);
+      if (used == v.get<std::string>().size() && id > 0) return static_cast<JobId>(id);
+    } catch (const std::exception&) {
+    }
+  }
+  return Status::InvalidArgument("`" + field + "` must be a positive integer job id, got " +
+                                 v.dump());
+}
+
+Status RejectUnknownArguments(const json& args, const json& schema) {
+  const json& props = schema.at("properties");
+  for (auto it = args.begin(); it != args.end(); ++it) {
+    if (props.contains(it.key())) continue;
+    std::string known;
+    for (auto p = props.begin(); p != props.end(); ++p) known += (known.empty() ? "" : ", ") + p.key();
+    return Status::InvalidArgument("`" + it.key() + "` is not an argument of this tool; it takes: " +
+                                   known);
+  }
+  return Status::OK();
+}
+
+}  // namespace baton::tools

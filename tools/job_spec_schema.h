@@ -1,0 +1,26 @@
+// tools/job_spec_schema.h
+//
+// The JSON Schema of a job spec, shared by the enqueue and chain tools' inputSchema, and a
+// helper to read an integer job id argument with an error an agent can act on.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "base/result.h"
+#include "storage/job.h"
+
+namespace baton::tools {
+
+// Properties of a job spec (without "required"), as JSON Schema.
+const nlohmann::json& JobSpecProperties();
+// The whole job spec object schema.
+nlohmann::json JobSpecSchema();
+
+// args[field] as a positive job id.
+Result<JobId> JobIdArgument(const nlohmann::json& args, const std::string& field);
+// Fails with the names of arguments the tool does not know (typos are common).
+Status RejectUnknownArguments(const nlohmann::json& args, const nlohmann::json& input_schema);
+
+}  // namespace baton::tools

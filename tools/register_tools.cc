@@ -1,0 +1,19 @@
+#include "tools/register_tools.h"
+
+#include <memory>
+
+#include "tools/cancel_tool.h"
+#include "tools/chain_tool.h"
+#include "tools/enqueue_tool.h"
+#include "tools/status_tool.h"
+
+namespace baton::tools {
+
+void RegisterJobTools(McpServer& server, JobService& jobs) {
+  server.AddTool(std::make_unique<EnqueueTool>(jobs));
+  server.AddTool(std::make_unique<StatusTool>(jobs));
+  server.AddTool(std::make_unique<ChainTool>(jobs));
+  server.AddTool(std::make_unique<CancelTool>(jobs));
+}
+
+}  // namespace baton::tools
