@@ -194,6 +194,29 @@ json McpSession::Dispatch(const Message& m, const std::shared_ptr<Responder>& ou
   if (!m.params.is_null() && !m.params.is_object())
     return MakeError(m.id, transport::kInvalidParams, "Invalid params: \"params\" must be an object");
   try {
+    if (RequestGuard* guard = server_.guard()) {
+      std::string version = protocol_version();
+      std::string tool_name;
+      const json* args = &m.params;
+      if (m.method == "tools/call" && m.params.is_object() && m.params.contains("name") &&
+          m.params["name"].is_string()) {
+        tool_name = m.params["name"].get<std::string>();
+        if (m.params.contains("arguments")) args = &m.params["arguments"];
+      }
+      CallFacts facts{m.method, tool_name.empty() ? nullptr : &tool_name, args, info_, version};
+      GuardVerdict verdict = guard->Check(facts);
+      if (!verdict.allow) {
+        std::string why;
+        for (const auto& r : verdict.reasons) why += (why.empty() ? "" : "; ") + r;
+        if (why.empty()) why = "the policy did not allow this request";
+        if (!tool_name.empty())
+          return MakeResult(m.id, {{"content", json::array({{{"type", "text"},
+                                                             {"text", "Denied by policy: " + why}}})},
+                                   {"isError", true}});
+        return MakeError(m.id, kPolicyDeniedError, "Denied by policy: " + why,
+                         json{{"reasons", verdict.reasons}});
+      }
+    }
     if (m.method == "initialize") return MakeResult(m.id, Initialize(m));
     if (m.method == "ping") return MakeResult(m.id, json::object());
     if (m.method == "tools/list") return MakeResult(m.id, server_.ListTools(protocol_version()));

@@ -38,9 +38,43 @@ class Responder {
   virtual void Notify(const nlohmann::json& message) = 0;
 };
 
+struct SessionInfo {
+  std::string id;         // MCP session id (random)
+  std::string transport;  // "stdio" or "http"
+  std::string principal;  // who is calling
+};
+
+// What a request guard (the policy check) is asked about, before the request is served.
+struct CallFacts {
+  const std::string& method;
+  const std::string* tool = nullptr;                // tools/call only
+  const nlohmann::json* arguments = nullptr;        // tools/call arguments, or the params
+  const SessionInfo& session;
+  const std::string& protocol_version;
+};
+
+struct GuardVerdict {
+  bool allow = true;
+  std::vector<std::string> reasons;  // why not (shown to the client)
+};
+
+// Decides whether a request may be served. Every request passes it first; a denied tools/call
+// becomes a tool error listing the reasons, any other denied method a JSON-RPC error.
+// Implementations are thread-safe and fail closed.
+class RequestGuard {
+ public:
+  virtual ~RequestGuard() = default;
+  virtual GuardVerdict Check(const CallFacts& facts) = 0;
+};
+
+inline constexpr int kPolicyDeniedError = -32001;
+
 // The tools and identity shared by every session of a server. Tools are added before serving.
 class McpServer {
  public:
+  // Every request is checked by `guard` (not owned; may be null: allow all).
+  void SetGuard(RequestGuard* guard) { guard_ = guard; }
+  RequestGuard* guard() const { return guard_; }
   McpServer(std::string name, std::string version, std::string instructions);
   void AddTool(std::unique_ptr<Tool> tool);
   Tool* FindTool(const std::string& name) const;
@@ -52,12 +86,7 @@ class McpServer {
  private:
   std::string name_, version_, instructions_;
   std::vector<std::unique_ptr<Tool>> tools_;
-};
-
-struct SessionInfo {
-  std::string id;         // MCP session id (random)
-  std::string transport;  // "stdio" or "http"
-  std::string principal;  // who is calling
+  RequestGuard* guard_ = nullptr;
 };
 
 class McpSession {
