@@ -6,7 +6,7 @@
 //   { connect(name) -> conn (see connectStdio), logs() -> string, stop() }.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { after, before, describe, test } from "node:test";
+import { after, afterEach, before, describe, test } from "node:test";
 
 import {
   callOk,
@@ -29,6 +29,10 @@ export function coreScenario(label, setup) {
     let served; // what setup() returned: { connect(name), logs(), stop() }
     let conn;
     let client;
+    let failed = false;
+    afterEach((t) => {
+      if (!t.passed) failed = true;
+    });
     const seen = new Map(); // job_id -> what the job is, for the final "status of each"
 
     before(async () => {
@@ -43,7 +47,7 @@ export function coreScenario(label, setup) {
         await served.stop();
         // The server's log helps when something above failed.
         const logs = `${conn?.stderr?.() ?? ""}${served.logs()}`;
-        if (logs) console.error(`--- ${label}: server stderr (last 4 KB) ---\n${logs.slice(-4096)}`);
+        if (failed && logs) console.error(`--- ${label}: server stderr (last 4 KB) ---\n${logs.slice(-4096)}`);
       }
       if (tmp) tmp.cleanup();
     });
@@ -297,6 +301,27 @@ export function coreScenario(label, setup) {
         if (p.total !== undefined) assert.ok(p.progress <= p.total, JSON.stringify(p));
       }
       seen.set(e.job_id, { what: "sleep 3", state: "succeeded" });
+    });
+
+    test("progress keeps a long wait alive: a 12 s job outlasts an 11.5 s request timeout", async () => {
+      // The server sends notifications/progress at least every 10 s while status waits and the
+      // client sent a progressToken; with resetTimeoutOnProgress the SDK then never times out.
+      const e = await enqueue(client, { command: ["sleep", "12"] });
+      const progress = [];
+      const res = await client.callTool(
+        { name: "status", arguments: { job_id: e.job_id, wait_seconds: 60 } },
+        undefined,
+        {
+          onprogress: (p) => progress.push(p),
+          resetTimeoutOnProgress: true,
+          timeout: 11500,
+          maxTotalTimeout: 60000,
+        },
+      );
+      assert.ok(progress.length >= 1, "no progress notification during a 12 s wait");
+      for (let i = 1; i < progress.length; i++) assert.ok(progress[i].progress > progress[i - 1].progress);
+      assert.equal(res.structuredContent.jobs[0].state, "succeeded");
+      seen.set(e.job_id, { what: "sleep 12", state: "succeeded" });
     });
 
     test("status of each job seen, one call with job_ids", async () => {
