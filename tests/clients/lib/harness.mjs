@@ -75,12 +75,22 @@ export function processesMentioning(needle) {
   return pids;
 }
 
+// SIGTERM, then SIGKILL after 3 s, to every process still running on the test's directory
+// (typically the runner a front-end started, which would otherwise linger until its idle exit).
 export function stopProcessesMentioning(needle) {
-  for (const pid of processesMentioning(needle)) {
-    try {
-      process.kill(pid, "SIGKILL");
-    } catch {}
+  const signal = (pids, sig) => {
+    for (const pid of pids) {
+      try {
+        process.kill(pid, sig);
+      } catch {}
+    }
+  };
+  signal(processesMentioning(needle), "SIGTERM");
+  const deadline = Date.now() + 3000;
+  while (processesMentioning(needle).length > 0 && Date.now() < deadline) {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
   }
+  signal(processesMentioning(needle), "SIGKILL");
 }
 
 // The one-letter state from /proc/PID/stat (R, S, Z, ...), or null when the process is gone.
