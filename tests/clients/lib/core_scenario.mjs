@@ -14,6 +14,7 @@ import {
   enqueue,
   eventually,
   makeTmp,
+  procChildren,
   procCmdline,
   procState,
   status,
@@ -221,7 +222,7 @@ export function coreScenario(label, setup) {
       assert.equal(typeof pid, "number");
       const argv = procCmdline(pid);
       assert.ok(argv, `pid ${pid} from status is not a live process`);
-      assert.deepEqual(argv.slice(-2), ["sleep", "60"].slice(-2), `pid ${pid} is not the sleep: ${argv}`);
+      assert.deepEqual(argv, ["sleep", "60"], `pid ${pid} is not the sleep: ${argv}`);
       const [d0] = await status(client, { job_id: dep.job_id });
       assert.equal(d0.state, "pending", "a job waiting on a running job is pending");
 
@@ -246,6 +247,35 @@ export function coreScenario(label, setup) {
 
       const msg = await callToolError(client, "cancel", { job_id: e.job_id });
       assert.match(msg, /cancel|finished|terminal|already/i, "the error says why");
+    });
+
+    test("cancel kills the job's whole process group: a child of the job dies too", async () => {
+      // xargs forks `sleep 61` and waits for it (no shell needed): killing only xargs would
+      // orphan the sleep.
+      const e = await enqueue(client, { command: ["/usr/bin/xargs", "sleep"], stdin: "61\n" });
+      const job = await eventually(
+        "xargs to run with a pid",
+        async () => {
+          const [j] = await status(client, { job_id: e.job_id });
+          assert.ok(!TERMINAL.has(j.state), `xargs ended early: ${JSON.stringify(j)}`);
+          return j.state === "running" && j.pid ? j : null;
+        },
+        { timeoutMs: 15000 },
+      );
+      const child = await eventually("xargs to start sleep 61", () =>
+        procChildren(job.pid).find((p) => procCmdline(p)?.join(" ") === "sleep 61"),
+      );
+      await callOk(client, "cancel", { job_id: e.job_id });
+      const [after] = await status(client, { job_id: e.job_id, wait_seconds: 30 });
+      assert.equal(after.state, "cancelled", JSON.stringify(after));
+      await eventually(
+        `job pid ${job.pid} and its child ${child} to be gone`,
+        () => {
+          return procState(job.pid) === null && procState(child) === null;
+        },
+        { timeoutMs: 15000 },
+      );
+      seen.set(e.job_id, { what: "cancelled xargs", state: "cancelled" });
     });
 
     test("cancel of a queued (delayed) job removes it without running it", async () => {

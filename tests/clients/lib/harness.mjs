@@ -103,6 +103,20 @@ export function procState(pid) {
   }
 }
 
+// Pids of the live children of `pid` (from /proc/*/stat).
+export function procChildren(pid) {
+  const kids = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[1]) === pid && fields[0] !== "Z") kids.push(Number(name));
+    } catch {}
+  }
+  return kids;
+}
+
 export function procCmdline(pid) {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
