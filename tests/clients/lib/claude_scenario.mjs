@@ -51,6 +51,11 @@ export function claudeScenario(label, setup) {
       assert.ok(Date.now() - t0 < 15000, `claude mcp list took ${Date.now() - t0} ms`);
     });
 
+    test("claude mcp get baton reports it Connected", async () => {
+      const get = await claude(["mcp", "get", "baton"]);
+      assert.match(get.stdout, /Status: .*Connected/, `claude mcp get baton:\n${get.stdout}\n${get.stderr}`);
+    });
+
     if (setup.healthCheckLeavesNothing) {
       test("the health check leaves no baton process behind", async () => {
         // `claude mcp list` starts the front-end, initializes and closes it: no runner may stay
