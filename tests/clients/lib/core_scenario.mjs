@@ -206,6 +206,65 @@ export function coreScenario(label, setup) {
       seen.set(r2.job_ids[0], { what: "after base", state: "succeeded" });
     });
 
+    test("job spec: retry until dead, timeout_seconds, run_at, depends_on conditions", async () => {
+      const retried = await enqueue(client, {
+        command: ["/bin/ls", "/nonexistent-baton-retry"],
+        retry: { max_attempts: 2, initial_delay: 0.2, jitter: "none" },
+      });
+      const timed = await enqueue(client, { command: ["sleep", "30"], timeout_seconds: 1 });
+      const runAt = new Date(Date.now() + 2000).toISOString();
+      const later = await enqueue(client, { command: ["/bin/echo", "on time"], run_at: runAt });
+      assert.ok(["pending", "queued"].includes(later.state), `a future run_at starts pending/queued: ${later.state}`);
+      const always = await enqueue(client, {
+        command: ["/bin/echo", "ran anyway"],
+        depends_on: [{ job: retried.job_id, condition: "always" }],
+      });
+      const onFailure = await enqueue(client, {
+        command: ["/bin/echo", "cleanup"],
+        depends_on: [{ job: retried.job_id, condition: "failure" }],
+      });
+      const onSuccess = await enqueue(client, { command: ["/bin/echo", "never"], depends_on: [retried.job_id] });
+      const ids = [retried, timed, later, always, onFailure, onSuccess].map((e) => e.job_id);
+      const jobs = await waitTerminal(client, ids);
+
+      const r = jobs.get(retried.job_id);
+      assert.equal(r.state, "dead", `retries exhausted -> dead: ${JSON.stringify(r)}`);
+      assert.equal(r.attempt, 2);
+      assert.equal(r.max_attempts, 2);
+      const t = jobs.get(timed.job_id);
+      assert.ok(["failed", "dead"].includes(t.state), JSON.stringify(t));
+      assert.match(`${t.error ?? ""}`, /time/i, `the error says it timed out: ${JSON.stringify(t)}`);
+      assert.ok(t.duration_ms < 10000, `timeout_seconds: 1 but ran ${t.duration_ms} ms`);
+      const l = jobs.get(later.job_id);
+      assert.equal(l.state, "succeeded");
+      assert.ok(Date.parse(l.started_at) >= Date.parse(runAt) - 50, `started ${l.started_at} before run_at ${runAt}`);
+      assert.equal(jobs.get(always.job_id).state, "succeeded", "condition always runs after a failure");
+      assert.equal(jobs.get(onFailure.job_id).state, "succeeded", "condition failure runs after a failure");
+      assert.equal(jobs.get(onSuccess.job_id).state, "skipped", "a success edge after a failure is skipped");
+      for (const id of ids) seen.set(id, { what: "job spec", state: jobs.get(id).state });
+    });
+
+    test("chain: {{steps.NAME.stdout}}, after_condition failure", async () => {
+      const r = await callOk(client, "chain", {
+        steps: [
+          { name: "build", command: ["/bin/echo", "artifact-7"] },
+          { command: ["/bin/echo", "middle"] },
+          { command: ["/bin/echo", "built {{steps.build.stdout}} then {{prev.stdout}}"] },
+        ],
+      });
+      const failing = await enqueue(client, { command: ["/bin/false"] });
+      const r2 = await callOk(client, "chain", {
+        after: failing.job_id,
+        after_condition: "failure",
+        steps: [{ command: ["/bin/echo", "handled exit {{prev.exit_code}}"] }],
+      });
+      const jobs = await waitTerminal(client, [...r.job_ids, failing.job_id, ...r2.job_ids]);
+      assert.equal(jobs.get(r.job_ids[2]).stdout_tail, "built artifact-7 then middle\n");
+      assert.equal(jobs.get(r2.job_ids[0]).state, "succeeded", "after_condition failure runs after a failure");
+      assert.equal(jobs.get(r2.job_ids[0]).stdout_tail, "handled exit 1\n");
+      for (const [id, j] of jobs) seen.set(id, { what: "chain names", state: j.state });
+    });
+
     test("cancel of a running sleep: state cancelled, the process is really gone, dependents cascade", async () => {
       const e = await enqueue(client, { command: ["sleep", "60"] });
       const dep = await enqueue(client, { command: ["/bin/echo", "depends"], depends_on: [e.job_id] });
