@@ -3,6 +3,7 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 
 #include "base/random_id.h"
@@ -23,7 +24,17 @@ std::string LocalUser() {
 Result<std::unique_ptr<FrontEnd>> FrontEnd::Open(const FrontEndOptions& o) {
   std::unique_ptr<FrontEnd> fe(new FrontEnd());
   BATON_ASSIGN_OR_RETURN(fe->paths_, ResolveStatePaths(o.db_path.empty() ? DefaultDbPath() : o.db_path));
-  BATON_ASSIGN_OR_RETURN(fe->store_, JobStore::Open(fe->paths_.db));
+  StoreOptions store_options;
+  if (o.idempotency_window_ms) {
+    store_options.idempotency_window_ms = *o.idempotency_window_ms;
+  } else if (const char* w = std::getenv("BATON_IDEMPOTENCY_WINDOW"); w && *w) {
+    char* end = nullptr;
+    double s = std::strtod(w, &end);
+    if (*end != '\0' || !(s >= 0))
+      return Status::InvalidArgument("BATON_IDEMPOTENCY_WINDOW must be a number of seconds");
+    store_options.idempotency_window_ms = static_cast<int64_t>(s * 1000);
+  }
+  BATON_ASSIGN_OR_RETURN(fe->store_, JobStore::Open(fe->paths_.db, store_options));
   RunnerLaunch launch{SelfExecutable(), o.runner_args, o.spawn_runner};
   fe->control_ = std::make_unique<RunnerControl>(fe->paths_, launch);
   fe->watcher_ = std::make_unique<JobWatcher>(*fe->store_);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,9 @@ struct FrontEndOptions {
   std::string cwd;                       // default cwd of jobs; empty: this process's
   std::vector<std::string> runner_args;  // extra flags for a runner started on demand
   bool spawn_runner = true;              // false: a runner is hosted in this process
+  // How long an idempotency key stays taken; unset: $BATON_IDEMPOTENCY_WINDOW (seconds), else
+  // kDefaultIdempotencyWindowSeconds (storage/job_options.h).
+  std::optional<int64_t> idempotency_window_ms;
 };
 
 class FrontEnd {

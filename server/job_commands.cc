@@ -29,6 +29,8 @@ Result<std::unique_ptr<FrontEnd>> OpenFrontEnd(const Flags& flags) {
   FrontEndOptions fo;
   fo.db_path = flags.Get("db").value_or("");
   fo.runner_args = {"--idle-exit", "30"};
+  if (auto w = flags.Get("idempotency-window"))
+    fo.idempotency_window_ms = static_cast<int64_t>(std::atof(w->c_str()) * 1000);
   return FrontEnd::Open(fo);
 }
 
@@ -46,7 +48,8 @@ Result<JobId> ParseId(const Flags& flags) {
 }  // namespace
 
 int EnqueueCommand(const Args& args) {
-  auto flags = ParseFlags(args, {"db", "queue", "priority", "timeout", "delay", "cwd", "log-level"}, {});
+  auto flags = ParseFlags(args, {"db", "queue", "priority", "timeout", "delay", "cwd", "log-level",
+                                 "idempotency-key", "idempotency-window", "max-attempts"}, {});
   if (!flags.ok()) return Fail(flags.status().message() + "\nusage: baton enqueue [--queue Q] [--timeout S] [--delay S] [--cwd DIR] -- CMD ARG...", 2);
   if (flags->positional.empty()) return Fail("usage: baton enqueue [--queue Q] -- CMD ARG...", 2);
   auto fe = OpenFrontEnd(*flags);
@@ -57,6 +60,8 @@ int EnqueueCommand(const Args& args) {
   if (auto p = flags->Get("priority")) spec["priority"] = std::atoi(p->c_str());
   if (auto t = flags->Get("timeout")) spec["timeout_seconds"] = std::atof(t->c_str());
   if (auto d = flags->Get("delay")) spec["delay_seconds"] = std::atof(d->c_str());
+  if (auto k = flags->Get("idempotency-key")) spec["idempotency_key"] = *k;
+  if (auto m = flags->Get("max-attempts")) spec["retry"] = {{"max_attempts", std::atoi(m->c_str())}};
   auto out = (*fe)->jobs().Enqueue(spec, {"", LocalUser()});
   if (!out.ok()) return Fail(out.status().message());
   std::printf("%lld\n", static_cast<long long>(out->id));
@@ -128,6 +133,103 @@ int CancelCommand(const Args& args) {
   std::printf("job %lld: %s\n", static_cast<long long>(*id),
               out->state == JobState::kRunning ? "cancelling" : ToString(out->state));
   for (JobId c : out->cascaded) std::printf("job %lld: cancelled with it\n", static_cast<long long>(c));
+  return 0;
+}
+
+int RetryCommand(const Args& args) {
+  auto flags = ParseFlags(args, {"db", "reason", "log-level"}, {"json"});
+  if (!flags.ok()) return Fail(flags.status().message(), 2);
+  auto id = ParseId(*flags);
+  if (!id.ok()) return Fail(id.status().message() + "\nusage: baton retry ID [--reason TEXT]", 2);
+  auto fe = OpenFrontEnd(*flags);
+  if (!fe.ok()) return Fail(fe.status().ToString());
+  auto job = (*fe)->jobs().Retry(*id, flags->Get("reason").value_or(""));
+  if (!job.ok()) return Fail(job.status().message());
+  if (flags->Has("json")) std::printf("%s\n", JobView(*job, std::nullopt, {false, 0}).dump().c_str());
+  else std::printf("job %lld: %s (attempt numbering continues after %d)\n",
+                   static_cast<long long>(*id), ToString(job->state), job->attempt);
+  return 0;
+}
+
+int QueueCommand(const Args& args) {
+  constexpr const char* kUsage =
+      "usage: baton queue list | pause QUEUE | resume QUEUE | limit QUEUE N|none";
+  auto flags = ParseFlags(args, {"db", "log-level"}, {"json"});
+  if (!flags.ok()) return Fail(flags.status().message() + "\n" + kUsage, 2);
+  const auto& pos = flags->positional;
+  if (pos.empty()) return Fail(kUsage, 2);
+  const std::string& action = pos[0];
+  auto fe = OpenFrontEnd(*flags);
+  if (!fe.ok()) return Fail(fe.status().ToString());
+  JobService& jobs = (*fe)->jobs();
+  Status s;
+  if ((action == "pause" || action == "resume") && pos.size() == 2) {
+    s = jobs.SetQueuePaused(pos[1], action == "pause");
+  } else if (action == "limit" && pos.size() == 3) {
+    std::optional<int> limit;
+    if (pos[2] != "none") limit = std::atoi(pos[2].c_str());
+    s = jobs.SetQueueConcurrency(pos[1], limit);
+  } else if (action != "list" || pos.size() != 1) {
+    return Fail(kUsage, 2);
+  }
+  if (!s.ok()) return Fail(s.message());
+  auto queues = jobs.ListQueues();
+  if (!queues.ok()) return Fail(queues.status().message());
+  for (const QueueInfo& q : *queues) {
+    std::printf("%-20s %-7s limit=%-5s queued=%lld running=%lld pending=%lld dead=%lld\n",
+                q.name.c_str(), q.paused ? "paused" : "active",
+                q.concurrency ? std::to_string(*q.concurrency).c_str() : "-",
+                static_cast<long long>(q.queued), static_cast<long long>(q.running),
+                static_cast<long long>(q.pending), static_cast<long long>(q.dead));
+  }
+  return 0;
+}
+
+int ScheduleCommand(const Args& args) {
+  constexpr const char* kUsage =
+      "usage: baton schedule create NAME --cron \"M H DOM MON DOW\" [--tz ZONE] "
+      "[--catch-up skip|run_once] [--queue Q] [--timeout S] [--cwd DIR] -- CMD ARG...\n"
+      "       baton schedule list [--json] | delete NAME";
+  auto flags = ParseFlags(args, {"db", "cron", "tz", "catch-up", "queue", "timeout", "cwd",
+                                 "log-level"}, {"json"});
+  if (!flags.ok()) return Fail(flags.status().message() + "\n" + kUsage, 2);
+  const auto& pos = flags->positional;
+  if (pos.empty()) return Fail(kUsage, 2);
+  auto fe = OpenFrontEnd(*flags);
+  if (!fe.ok()) return Fail(fe.status().ToString());
+  JobService& jobs = (*fe)->jobs();
+  const std::string& action = pos[0];
+  if (action == "list" && pos.size() == 1) {
+    auto list = jobs.ListSchedules();
+    if (!list.ok()) return Fail(list.status().message());
+    for (const Schedule& s : *list) {
+      if (flags->Has("json")) {
+        std::printf("%s\n", ScheduleView(s).dump().c_str());
+        continue;
+      }
+      std::printf("%-20s %-16s %-16s next=%s missed=%lld catch_up=%s\n", s.name.c_str(),
+                  s.cron.c_str(), s.tz.c_str(), FormatRfc3339Ms(s.next_run_ms).c_str(),
+                  static_cast<long long>(s.missed_runs), ToString(s.catch_up));
+    }
+    return 0;
+  }
+  if (action == "delete" && pos.size() == 2) {
+    if (Status s = jobs.DeleteSchedule(pos[1]); !s.ok()) return Fail(s.message());
+    std::printf("schedule %s: deleted\n", pos[1].c_str());
+    return 0;
+  }
+  if (action != "create" || pos.size() < 3 || !flags->Get("cron")) return Fail(kUsage, 2);
+  json spec = {{"command", std::vector<std::string>(pos.begin() + 2, pos.end())}};
+  if (auto q = flags->Get("queue")) spec["queue"] = *q;
+  if (auto c = flags->Get("cwd")) spec["cwd"] = *c;
+  if (auto t = flags->Get("timeout")) spec["timeout_seconds"] = std::atof(t->c_str());
+  auto catch_up = CatchUpFromString(flags->Get("catch-up").value_or("skip"));
+  if (!catch_up) return Fail("--catch-up must be skip or run_once", 2);
+  auto s = jobs.CreateSchedule(pos[1], *flags->Get("cron"),
+                               flags->Get("tz").value_or(kDefaultScheduleTimeZone), *catch_up,
+                               spec, {"", LocalUser()});
+  if (!s.ok()) return Fail(s.status().message());
+  std::printf("schedule %s: next run %s\n", s->name.c_str(), FormatRfc3339Ms(s->next_run_ms).c_str());
   return 0;
 }
 

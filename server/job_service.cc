@@ -1,10 +1,12 @@
 #include "server/job_service.h"
 
+#include <signal.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "server/cron.h"
 #include "server/placeholders.h"
 #include "storage/job_spec.h"
 
@@ -21,6 +23,10 @@ Result<JobSpec> JobService::Parse(const json& j, const std::string& where, bool 
   SpecContext ctx{options_.base_cwd, clock_.NowMs()};
   BATON_ASSIGN_OR_RETURN(JobSpec spec, ParseJobSpec(j, ctx, where));
   // Placeholders are checked now so that a typo fails the call, not the job later.
+  if (!in_chain && !spec.on_failure.empty())
+    return Status::InvalidArgument("`" + where + "on_failure` only applies to chain steps (it "
+                                   "compensates a completed step when a later one fails): use the "
+                                   "chain tool");
   bool has_predecessor = chain_predecessor || !spec.depends_on.empty();
   std::vector<const std::string*> texts;
   for (const auto& a : spec.command) texts.push_back(&a);
@@ -46,6 +52,98 @@ Result<JobSpec> JobService::Parse(const json& j, const std::string& where, bool 
 void JobService::WakeRunner() {
   Status s = runner_.Wake();
   if (!s.ok()) spdlog::warn("runner: {} (jobs stay queued until a runner starts)", s.ToString());
+  // A runner that holds the lock but no longer heartbeats answers no doorbell: say so (at most
+  // every 30 s per front-end).
+  int64_t now = MonotonicMs();
+  if (now >= next_health_check_ms_.load()) {
+    next_health_check_ms_ = now + 30000;
+    (void)CheckRunner();
+  }
+}
+
+Result<RunnerHealth> JobService::CheckRunner() {
+  RunnerHealth h;
+  BATON_ASSIGN_OR_RETURN(h.runner, store_.LatestRunner());
+  if (!h.runner) return h;
+  h.alive = h.runner->pid > 0 && kill(h.runner->pid, 0) == 0;
+  h.heartbeat_age_ms = clock_.NowMs() - h.runner->heartbeat_ms;
+  const bool lock_held = h.alive;  // a dead runner's lock is free: the next Wake replaces it
+  h.stale = lock_held && h.heartbeat_age_ms > static_cast<int64_t>(kRunnerStaleSeconds * 1000);
+  if (h.stale)
+    spdlog::error("runner {} (pid {}) holds the lock of {} but has not heartbeat for {} s: it "
+                  "looks hung; jobs are not being started or supervised. Inspect it, then kill "
+                  "it (kill -9 {}) and a new runner recovers its jobs",
+                  h.runner->id, h.runner->pid, store_.path(), h.heartbeat_age_ms / 1000,
+                  h.runner->pid);
+  return h;
+}
+
+Result<Job> JobService::Retry(JobId id, const std::string& reason) {
+  BATON_ASSIGN_OR_RETURN(Job job, store_.Requeue(id, reason, clock_.NowMs()));
+  WakeRunner();
+  watcher_.Notify();
+  return job;
+}
+
+Result<Schedule> JobService::CreateSchedule(const std::string& name, const std::string& cron,
+                                            const std::string& tz, CatchUp catch_up,
+                                            const json& spec_json, const Origin& origin) {
+  if (name.empty() || name.size() > 64 ||
+      name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") !=
+          std::string::npos)
+    return Status::InvalidArgument("`name` must be 1-64 characters of letters, digits, '_', '-', '.'");
+  BATON_ASSIGN_OR_RETURN(CronExpr expr, CronExpr::Parse(cron));
+  BATON_RETURN_IF_ERROR(ValidateTimeZone(tz));
+  if (spec_json.is_object())
+    for (const char* f : {"run_at", "delay_seconds", "depends_on", "idempotency_key", "on_failure"})
+      if (spec_json.contains(f))
+        return Status::InvalidArgument(std::string("`spec.") + f +
+                                       "` cannot be used in a schedule (each run is a fresh job "
+                                       "at the scheduled time)");
+  BATON_ASSIGN_OR_RETURN(JobSpec spec, Parse(spec_json, "spec.", false, false));
+  Schedule s;
+  s.name = name;
+  s.cron = cron;
+  s.tz = tz;
+  s.catch_up = catch_up;
+  s.spec_json = JobSpecToJson(spec).dump();
+  s.origin = origin;
+  BATON_ASSIGN_OR_RETURN(s.next_run_ms, expr.Next(clock_.NowMs(), tz));
+  BATON_ASSIGN_OR_RETURN(Schedule out, store_.CreateSchedule(s, clock_.NowMs()));
+  WakeRunner();  // the runner must know (and stay up while schedules exist)
+  return out;
+}
+
+Result<std::vector<Schedule>> JobService::ListSchedules() { return store_.ListSchedules(); }
+
+Status JobService::DeleteSchedule(const std::string& name) {
+  return store_.DeleteSchedule(name, clock_.NowMs());
+}
+
+Status JobService::ValidateQueueName(const std::string& q) {
+  if (q.empty() || q.size() > 64 ||
+      q.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") !=
+          std::string::npos)
+    return Status::InvalidArgument("`queue` must be 1-64 characters of letters, digits, '_', '-', '.'");
+  return Status::OK();
+}
+
+Result<std::vector<QueueInfo>> JobService::ListQueues() { return store_.ListQueues(); }
+
+Status JobService::SetQueuePaused(const std::string& queue, bool paused) {
+  BATON_RETURN_IF_ERROR(ValidateQueueName(queue));
+  BATON_RETURN_IF_ERROR(store_.SetQueuePaused(queue, paused));
+  if (!paused) WakeRunner();
+  return Status::OK();
+}
+
+Status JobService::SetQueueConcurrency(const std::string& queue, std::optional<int> limit) {
+  BATON_RETURN_IF_ERROR(ValidateQueueName(queue));
+  if (limit && (*limit < 1 || *limit > 10000))
+    return Status::InvalidArgument("`concurrency` must be an integer from 1 to 10000");
+  BATON_RETURN_IF_ERROR(store_.SetQueueConcurrency(queue, limit));
+  WakeRunner();
+  return Status::OK();
 }
 
 Result<EnqueueOutcome> JobService::Enqueue(const json& j, const Origin& origin) {

@@ -22,6 +22,16 @@
 
 namespace baton {
 
+// The runner of the database as a front-end sees it (runners table + /proc).
+struct RunnerHealth {
+  std::optional<RunnerInfo> runner;  // none: no runner ever served this database
+  bool alive = false;                // its pid exists on this host
+  int64_t heartbeat_age_ms = 0;
+  // Alive (or unknown) but silent for more than kRunnerStaleSeconds: hung. Jobs are not being
+  // started or supervised; baton reports it and does not kill the runner (see docs/guarantees.md).
+  bool stale = false;
+};
+
 struct ServiceOptions {
   std::string base_cwd;              // relative and default cwd of jobs
   int64_t max_wait_ms = 120000;      // the longest inline wait a caller may ask for
@@ -49,18 +59,40 @@ class JobService {
                                 const std::atomic<bool>* cancelled);
   Result<CancelOutcome> Cancel(JobId id, bool cascade, const std::string& reason);
 
+  // Dead letters: re-queues a failed, dead, cancelled or skipped job with fresh attempts, keeping
+  // its history (JobStore::Requeue), and wakes the runner.
+  Result<Job> Retry(JobId id, const std::string& reason);
+
+  // Schedules. `spec` is a job spec as for Enqueue, without run_at, delay_seconds, depends_on,
+  // idempotency_key or on_failure. InvalidArgument names the bad field (cron, tz, spec).
+  Result<Schedule> CreateSchedule(const std::string& name, const std::string& cron,
+                                  const std::string& tz, CatchUp catch_up,
+                                  const nlohmann::json& spec, const Origin& origin);
+  Result<std::vector<Schedule>> ListSchedules();
+  Status DeleteSchedule(const std::string& name);
+
+  // Queues: counts and settings; pause/resume; a concurrency limit (nullopt removes it).
+  Result<std::vector<QueueInfo>> ListQueues();
+  Status SetQueuePaused(const std::string& queue, bool paused);
+  Status SetQueueConcurrency(const std::string& queue, std::optional<int> limit);
+
+  // The runner's health; logs an error when its heartbeat is stale.
+  Result<RunnerHealth> CheckRunner();
+
   const ServiceOptions& options() const { return options_; }
 
  private:
   Result<JobSpec> Parse(const nlohmann::json& spec, const std::string& where, bool in_chain,
                         bool chain_predecessor);
   void WakeRunner();
+  Status ValidateQueueName(const std::string& queue);
 
   JobStore& store_;
   RunnerControl& runner_;
   JobWatcher& watcher_;
   const Clock& clock_;
   ServiceOptions options_;
+  std::atomic<int64_t> next_health_check_ms_{0};
 };
 
 }  // namespace baton

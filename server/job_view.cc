@@ -53,6 +53,60 @@ json JobView(const Job& job, const std::optional<Attempt>& attempt, const JobVie
   return v;
 }
 
+json JobRow(const Job& job) {
+  std::string cmd;
+  for (const auto& a : job.spec.command) cmd += (cmd.empty() ? "" : " ") + a;
+  if (cmd.size() > 80) cmd = cmd.substr(0, 77) + "...";
+  json r = {{"job_id", job.id},
+            {"state", ToString(job.state)},
+            {"queue", job.spec.queue},
+            {"command", cmd},
+            {"attempt", job.attempt},
+            {"created_at", FormatRfc3339Ms(job.created_ms)}};
+  if (!job.spec.name.empty()) r["name"] = job.spec.name;
+  if (job.finished_ms) r["finished_at"] = FormatRfc3339Ms(*job.finished_ms);
+  if (job.state == JobState::kPending && job.run_at_ms > job.created_ms)
+    r["run_at"] = FormatRfc3339Ms(job.run_at_ms);
+  if (job.exit_code) r["exit_code"] = *job.exit_code;
+  if (!job.error.empty()) r["error"] = job.error.size() > 200 ? job.error.substr(0, 197) + "..." : job.error;
+  if (!job.spec.labels.empty()) r["labels"] = job.spec.labels;
+  return r;
+}
+
+const json& JobRowSchema() {
+  static const json kSchema = {
+      {"type", "object"},
+      {"properties",
+       {{"job_id", {{"type", "integer"}}},
+        {"state", {{"type", "string"}}},
+        {"queue", {{"type", "string"}}},
+        {"command", {{"type", "string"}}},
+        {"name", {{"type", "string"}}},
+        {"attempt", {{"type", "integer"}}},
+        {"created_at", {{"type", "string"}}},
+        {"finished_at", {{"type", "string"}}},
+        {"run_at", {{"type", "string"}}},
+        {"exit_code", {{"type", "integer"}}},
+        {"error", {{"type", "string"}}},
+        {"labels", {{"type", "object"}, {"additionalProperties", {{"type", "string"}}}}}}},
+      {"required", {"job_id", "state", "queue", "command", "attempt", "created_at"}}};
+  return kSchema;
+}
+
+json ScheduleView(const Schedule& s) {
+  json v = {{"name", s.name},
+            {"cron", s.cron},
+            {"tz", s.tz},
+            {"catch_up", ToString(s.catch_up)},
+            {"next_run_at", FormatRfc3339Ms(s.next_run_ms)},
+            {"missed_runs", s.missed_runs},
+            {"spec", json::parse(s.spec_json, nullptr, false)}};
+  if (s.last_run_ms) v["last_run_at"] = FormatRfc3339Ms(*s.last_run_ms);
+  if (s.last_job_id) v["last_job_id"] = *s.last_job_id;
+  if (s.last_missed_ms) v["last_missed_at"] = FormatRfc3339Ms(*s.last_missed_ms);
+  return v;
+}
+
 const json& JobViewSchema() {
   static const json kSchema = {
       {"type", "object"},

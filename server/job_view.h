@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "storage/job.h"
+#include "storage/schedule.h"
 
 namespace baton {
 
@@ -23,5 +24,13 @@ nlohmann::json JobView(const Job& job, const std::optional<Attempt>& latest_atte
 
 // The JSON Schema of JobView (for outputSchema).
 const nlohmann::json& JobViewSchema();
+
+// One compact row of a job listing (the `jobs` tool): id, state, queue, a shortened command,
+// attempt, times, and the error cut to 200 bytes. No output tails.
+nlohmann::json JobRow(const Job& job);
+const nlohmann::json& JobRowSchema();
+
+// A schedule as agents see it (the `schedule` tool).
+nlohmann::json ScheduleView(const Schedule& s);
 
 }  // namespace baton

@@ -18,6 +18,10 @@ usage:
   baton jobs [--state S] [--queue Q] [--limit N] [--json]
   baton cancel ID [--no-cascade] [--reason TEXT]
   baton logs ID [--attempt N] [--stderr] [--follow]
+  baton retry ID [--reason TEXT]        re-queue a dead, failed, cancelled or skipped job
+  baton queue list | pause Q | resume Q | limit Q N|none
+  baton schedule create NAME --cron EXPR [--tz ZONE] [--catch-up skip|run_once] -- CMD ARG...
+  baton schedule list | delete NAME
   baton version
 
 The database defaults to $BATON_DB, else $XDG_STATE_HOME/baton/baton.db, else
@@ -41,6 +45,9 @@ int main(int argc, char** argv) {
   if (cmd == "jobs") return baton::JobsCommand(args);
   if (cmd == "cancel") return baton::CancelCommand(args);
   if (cmd == "logs") return baton::LogsCommand(args);
+  if (cmd == "retry") return baton::RetryCommand(args);
+  if (cmd == "queue") return baton::QueueCommand(args);
+  if (cmd == "schedule") return baton::ScheduleCommand(args);
   if (cmd == "version" || cmd == "--version") {
     std::printf("baton %s\n", BATON_VERSION);
     return 0;

@@ -21,7 +21,10 @@
 #include "server/child_process.h"
 #include "server/job_output.h"
 #include "server/placeholders.h"
+#include "server/retention.h"
 #include "server/retry_decision.h"
+#include "server/runner_recovery.h"
+#include "server/schedule_firing.h"
 
 extern char** environ;
 
@@ -105,6 +108,10 @@ Status Runner::Acquire(int lock_wait_ms) {
 }
 
 void Runner::RecoverOrphans() {
+  // First stop every process a dead runner left behind, recorded or not (it may have died
+  // between starting a process and recording its pid).
+  if (int n = KillStrayJobProcesses(paths_.db, id_); n > 0)
+    spdlog::warn("recovery: killed {} process(es) of jobs whose runner died", n);
   auto orphans = store_.OrphanedAttempts(id_);
   if (!orphans.ok()) {
     spdlog::error("recovery: {}", orphans.status().ToString());
@@ -158,6 +165,7 @@ std::vector<std::string> Runner::JobEnvironment(const Job& job, int attempt,
   env["BATON_JOB_ID"] = std::to_string(job.id);
   env["BATON_ATTEMPT"] = std::to_string(attempt);
   env["BATON_DB"] = paths_.db;
+  env["BATON_RUNNER"] = id_;  // recognises the job's processes if this runner dies
   if (!prev_out.empty()) env["BATON_PREV_OUTPUT_FILE"] = prev_out;
   std::vector<std::string> out;
   out.reserve(env.size());
@@ -244,7 +252,9 @@ void Runner::Record(const Job& job, int attempt, AttemptOutcome outcome,
                     const std::string& err_tail) {
   int64_t now = clock_.NowMs();
   double u = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
-  RetryDecision d = DecideAfterAttempt(job.spec.retry, attempt, outcome, exit_code, now, u);
+  // A job re-queued by hand (retry tool) counts its attempts afresh from attempt_base.
+  RetryDecision d = DecideAfterAttempt(job.spec.retry, std::max(1, attempt - job.attempt_base),
+                                       outcome, exit_code, now, u);
   AttemptEnd end;
   end.job_id = job.id;
   end.attempt = attempt;
@@ -391,6 +401,10 @@ int64_t Runner::NextWakeMs(int64_t now) {
     if (r.kill_reason && !r.hard_killed) wake = std::min(wake, r.kill_deadline_mono);
   }
   if (!running_.empty()) wake = std::min(wake, next_cancel_check_mono_);
+  auto schedule = store_.NextScheduleMs();
+  if (schedule.ok() && *schedule)
+    wake = std::min(wake, now + std::max<int64_t>(0, **schedule - clock_.NowMs()));
+  if (options_.retention_ms > 0) wake = std::min(wake, next_retention_mono_);
   wake = std::min(wake, next_heartbeat_mono_);
   if (idle_since_mono_ >= 0 && options_.idle_exit_ms > 0)
     wake = std::min(wake, idle_since_mono_ + options_.idle_exit_ms);
@@ -431,8 +445,10 @@ bool Runner::RunOnce(int timeout_ms) {
   }
   if (now >= next_heartbeat_mono_) {
     (void)store_.HeartbeatRunner(id_, clock_.NowMs());
-    next_heartbeat_mono_ = now + 5000;
+    next_heartbeat_mono_ = now + static_cast<int64_t>(kRunnerHeartbeatSeconds * 1000);
   }
+  FireSchedules();
+  RunRetention(now);
   if (dirty_) {
     dirty_ = false;
     if (!running_.empty()) ApplyCancellations();
@@ -486,6 +502,24 @@ bool Runner::RunOnce(int timeout_ms) {
   auto due = store_.NextDueMs();
   if (due.ok() && *due && **due <= clock_.NowMs()) dirty_ = true;
   return true;
+}
+
+void Runner::FireSchedules() {
+  auto next = store_.NextScheduleMs();
+  if (!next.ok() || !*next || **next > clock_.NowMs()) return;
+  auto created = FireDueSchedules(store_, clock_.NowMs());
+  if (!created.ok()) spdlog::error("schedules: {}", created.status().ToString());
+  dirty_ = true;
+}
+
+void Runner::RunRetention(int64_t now_mono) {
+  if (options_.retention_ms <= 0 || now_mono < next_retention_mono_) return;
+  next_retention_mono_ = now_mono + static_cast<int64_t>(kRetentionIntervalSeconds * 1000);
+  auto r = PruneFinished(store_, paths_.logs_dir, clock_.NowMs(), options_.retention_ms);
+  if (!r.ok()) spdlog::error("retention: {}", r.status().ToString());
+  else if (r->jobs > 0)
+    spdlog::info("retention: pruned {} job(s), {} event(s), {} log dir(s)", r->jobs, r->events,
+                 r->log_dirs);
 }
 
 void Runner::StopAll() {

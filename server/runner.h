@@ -7,8 +7,12 @@
 // rings the front-ends so that waiting `status` calls return at once.
 //
 // Exactly one runner serves a database: Acquire() takes an exclusive file lock. On acquiring it,
-// the runner recovers the attempts a dead predecessor left open: their process groups are killed
+// the runner recovers the attempts a dead predecessor left open: their process groups, and any
+// other process carrying the dead runner's BATON_RUNNER (server/runner_recovery.h), are killed
 // (a job never runs twice at the same time) and the attempts end as `lost`, retried per policy.
+// It also fires due cron schedules (server/schedule_firing.h), prunes old finished jobs
+// (server/retention.h) and heartbeats into the runners table every kRunnerHeartbeatSeconds.
+// With schedules present it does not exit when idle.
 // Wake-ups are event-driven (doorbell rings, child exits, pipe output, the next deadline);
 // nothing polls on a fixed tick.
 //
@@ -39,6 +43,8 @@ struct RunnerOptions {
   int64_t idle_exit_ms = 0;     // exit after this long with no unfinished work; 0 = never
   double kill_grace_s = kKillGraceSeconds;
   int64_t drain_after_exit_ms = 200;  // how long to keep reading pipes a grandchild holds open
+  // Finished jobs older than this are pruned (with events and output files); 0 = keep all.
+  int64_t retention_ms = static_cast<int64_t>(kDefaultRetentionDays * 24 * 3600 * 1000);
 };
 
 class Runner {
@@ -106,6 +112,8 @@ class Runner {
   void RingFrontends();
   int64_t NextWakeMs(int64_t now_mono);
   bool CheckIdleExit(int64_t now_mono);
+  void FireSchedules();
+  void RunRetention(int64_t now_mono);
   void StopAll();
   std::vector<std::string> JobEnvironment(const Job& job, int attempt, const std::string& prev_out);
 
@@ -124,6 +132,7 @@ class Runner {
   int64_t idle_since_mono_ = -1;
   int64_t next_heartbeat_mono_ = 0;
   int64_t next_cancel_check_mono_ = 0;
+  int64_t next_retention_mono_ = 0;
   bool dirty_ = true;  // rung or a slot freed: look for work
   std::thread thread_;
 };

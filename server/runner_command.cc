@@ -18,11 +18,12 @@ void OnSignal(int) {
 }  // namespace
 
 int RunnerCommand(const Args& args) {
-  auto flags = ParseFlags(args, {"db", "idle-exit", "lock-wait", "concurrency", "log-level", "log-file"},
+  auto flags = ParseFlags(args, {"db", "idle-exit", "lock-wait", "concurrency", "retention-days", "log-level", "log-file"},
                           {"help"});
   if (!flags.ok() || flags->Has("help")) {
     fprintf(stderr, "%susage: baton runner [--db PATH] [--concurrency N] [--idle-exit SECONDS]\n"
-                    "       [--lock-wait SECONDS] [--log-level info] [--log-file FILE]\n",
+                    "       [--lock-wait SECONDS] [--retention-days D (default 14; 0 keeps all)]\n"
+                    "       [--log-level info] [--log-file FILE]\n",
             flags.ok() ? "" : (flags.status().message() + "\n").c_str());
     return flags.ok() ? 0 : 2;
   }
@@ -34,8 +35,9 @@ int RunnerCommand(const Args& args) {
   }
   auto idle = flags->Number("idle-exit", 0);
   auto lock_wait = flags->Number("lock-wait", 0);
-  auto conc = flags->Number("concurrency", 0);
-  for (const auto* r : {&idle, &lock_wait, &conc})
+  auto conc = flags->Number("concurrency", kDefaultRunnerConcurrency);
+  auto retention = flags->Number("retention-days", kDefaultRetentionDays);
+  for (const auto* r : {&idle, &lock_wait, &conc, &retention})
     if (!r->ok()) {
       fprintf(stderr, "baton: %s\n", r->status().message().c_str());
       return 2;
@@ -53,6 +55,7 @@ int RunnerCommand(const Args& args) {
   RunnerOptions ro;
   ro.concurrency = static_cast<int>(*conc);
   ro.idle_exit_ms = static_cast<int64_t>(*idle * 1000);
+  ro.retention_ms = static_cast<int64_t>(*retention * 24 * 3600 * 1000);
   Runner runner(**store, *paths, ro, SystemClock::Instance());
   Status acquired = runner.Acquire(static_cast<int>(*lock_wait * 1000));
   if (!acquired.ok()) {

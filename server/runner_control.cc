@@ -8,6 +8,8 @@
 #include "base/clock.h"
 #include "transport/doorbell.h"
 
+extern char** environ;
+
 namespace baton {
 
 RunnerControl::RunnerControl(StatePaths paths, RunnerLaunch launch)
@@ -35,6 +37,18 @@ Status RunnerControl::SpawnDetached() {
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
+  // The runner is nobody's job: drop the job identity a front-end started inside a job
+  // inherited (a new runner would otherwise take this runner for a stray of a dead one).
+  std::vector<char*> envp;
+  for (char** e = environ; *e; ++e) {
+    std::string_view kv(*e);
+    bool job_var = false;
+    for (std::string_view name : {"BATON_RUNNER=", "BATON_JOB_ID=", "BATON_ATTEMPT=",
+                                  "BATON_PREV_OUTPUT_FILE="})
+      job_var = job_var || kv.substr(0, name.size()) == name;
+    if (!job_var) envp.push_back(*e);
+  }
+  envp.push_back(nullptr);
   int log_fd = open(paths_.runner_log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   spdlog::debug("starting runner for {}", paths_.db);
   pid_t pid = fork();
@@ -54,7 +68,7 @@ Status RunnerControl::SpawnDetached() {
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
-    execv(argv[0], argv.data());
+    execve(argv[0], argv.data(), envp.data());
     _exit(127);
   }
   if (log_fd >= 0) close(log_fd);

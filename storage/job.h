@@ -73,6 +73,9 @@ struct JobSpec {
   std::vector<Dependency> depends_on;
   std::map<std::string, std::string> labels;
   std::string name;  // optional; chain steps are referred to as {{steps.NAME.*}}
+  // Chain steps only: the compensation to run when a later step of the chain fails (saga).
+  // Zero or one element (a vector because JobSpec is incomplete here).
+  std::vector<JobSpec> on_failure;
 };
 
 // Who asked, and from where: recorded with the job and its events.
@@ -86,7 +89,10 @@ struct Job {
   JobState state = JobState::kPending;
   JobSpec spec;
   Origin origin;
-  int attempt = 0;  // attempts started so far
+  int attempt = 0;  // attempts started so far (numbering continues across manual retries)
+  // `attempt` when the job was last re-queued by hand (the retry tool): the retry policy counts
+  // attempt - attempt_base, so a retried job gets fresh attempts and keeps its history.
+  int attempt_base = 0;
   int64_t created_ms = 0;
   int64_t updated_ms = 0;
   int64_t run_at_ms = 0;

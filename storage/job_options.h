@@ -25,4 +25,29 @@ inline constexpr long kPlaceholderMaxBytes = 1L << 20;
 // Grace between SIGTERM and SIGKILL when a job is cancelled or times out.
 inline constexpr double kKillGraceSeconds = 5.0;
 
+// Queues: jobs at once across all queues of one database when the runner is not told
+// (--concurrency): 0 means the number of cores. A queue has no limit of its own until one is set
+// (queue tool / `baton queue limit`), and is not paused.
+inline constexpr int kDefaultRunnerConcurrency = 0;
+
+// Idempotency: an enqueue whose idempotency_key was used by a job created within this window
+// returns that job (flag --idempotency-window / env BATON_IDEMPOTENCY_WINDOW, in seconds).
+inline constexpr double kDefaultIdempotencyWindowSeconds = 24 * 3600.0;
+
+// Schedules: a cron run is "missed" when no runner fired it within this long of its time; it
+// then gets a `missed` event and the schedule's catch-up policy (default skip) applies.
+inline constexpr double kScheduleMissedAfterSeconds = 60.0;
+inline constexpr const char* kDefaultScheduleTimeZone = "UTC";
+
+// Retention: finished jobs (with attempts, events and output files) older than this are pruned
+// by the runner, checked every kRetentionIntervalSeconds (runner flag --retention-days; 0 keeps
+// everything).
+inline constexpr double kDefaultRetentionDays = 14.0;
+inline constexpr double kRetentionIntervalSeconds = 3600.0;
+
+// Runners: a runner writes a heartbeat this often; a front-end that sees the lock holder's
+// heartbeat older than kRunnerStaleSeconds reports the runner as hung (loudly: log + `jobs`).
+inline constexpr double kRunnerHeartbeatSeconds = 5.0;
+inline constexpr double kRunnerStaleSeconds = 60.0;
+
 }  // namespace baton

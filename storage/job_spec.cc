@@ -18,7 +18,7 @@ namespace {
 const std::vector<std::string> kFields = {
     "command", "cwd",   "env",          "stdin",           "queue",
     "priority", "delay_seconds", "run_at", "timeout_seconds", "inactivity_timeout_seconds",
-    "retry",   "idempotency_key", "depends_on", "labels", "name"};
+    "retry",   "idempotency_key", "depends_on", "labels", "name", "on_failure"};
 
 Status Bad(const std::string& where, const std::string& field, const std::string& what) {
   return Status::InvalidArgument("`" + where + field + "` " + what);
@@ -295,6 +295,17 @@ Result<JobSpec> ParseJobSpec(const json& j, const SpecContext& ctx, const std::s
       return Bad(where, "name", "must be 1-64 characters of letters, digits, '_', '-', '.'");
     spec.name = j["name"].get<std::string>();
   }
+  if (j.contains("on_failure")) {
+    const json& c = j["on_failure"];
+    if (!c.is_object())
+      return Bad(where, "on_failure",
+                 "must be a job spec (the compensation), e.g. {\"command\": [\"./undo.sh\"]}");
+    if (c.contains("on_failure") || c.contains("depends_on"))
+      return Bad(where, "on_failure",
+                 "is a plain job spec: it may not have its own on_failure or depends_on");
+    BATON_ASSIGN_OR_RETURN(JobSpec comp, ParseJobSpec(c, ctx, where + "on_failure."));
+    spec.on_failure.push_back(std::move(comp));
+  }
   return spec;
 }
 
@@ -338,6 +349,7 @@ json JobSpecToJson(const JobSpec& s) {
   }
   if (!s.labels.empty()) j["labels"] = s.labels;
   if (!s.name.empty()) j["name"] = s.name;
+  if (!s.on_failure.empty()) j["on_failure"] = JobSpecToJson(s.on_failure.front());
   return j;
 }
 

@@ -21,7 +21,7 @@ namespace {
 constexpr const char* kJobColumns =
     "id, state, queue, priority, run_at_ms, created_ms, updated_ms, started_ms, finished_ms, "
     "attempt, spec, session, principal, chain_id, chain_step, exit_code, signal, error, "
-    "stdout_tail, stderr_tail, cancel_requested";
+    "stdout_tail, stderr_tail, cancel_requested, attempt_base";
 
 Result<Job> ReadJob(Stmt& st) {
   Job j;
@@ -53,6 +53,7 @@ Result<Job> ReadJob(Stmt& st) {
   j.stdout_tail = st.Text(18);
   j.stderr_tail = st.Text(19);
   j.cancel_requested = st.Int(20) != 0;
+  j.attempt_base = static_cast<int>(st.Int(21));
   return j;
 }
 
@@ -114,7 +115,9 @@ Status JobStore::InsertEvent(JobId id, const std::string& type, const std::strin
                              const std::string& data_json, int64_t now_ms) {
   BATON_ASSIGN_OR_RETURN(Stmt * st, db_->Cached(
       "INSERT INTO events(ts_ms, job_id, type, queue, data) VALUES(?,?,?,?,?)"));
-  st->Bind(1, now_ms).Bind(2, id).Bind(3, type).Bind(4, queue).Bind(5, data_json);
+  st->Bind(1, now_ms).Bind(3, type).Bind(4, queue).Bind(5, data_json);
+  if (id > 0) st->Bind(2, id);
+  else st->BindNull(2);  // an event of no job (schedules)
   return st->Run();
 }
 
@@ -573,6 +576,8 @@ Status JobStore::FinishAttempt(const AttemptEnd& e, int64_t now_ms) {
   }
   if (IsTerminal(e.next_state))
     BATON_RETURN_IF_ERROR(ResolveDependents(e.job_id, e.next_state, false, "", now_ms, nullptr));
+  if ((e.next_state == JobState::kFailed || e.next_state == JobState::kDead) && job.chain_id)
+    BATON_RETURN_IF_ERROR(StartCompensationsLocked(job, now_ms));
   return tx->Commit();
 }
 
@@ -608,7 +613,8 @@ Result<std::vector<Attempt>> JobStore::OrphanedAttempts(const std::string& live_
 Result<bool> JobStore::HasUnfinishedWork() {
   std::lock_guard<std::mutex> lock(mu_);
   BATON_ASSIGN_OR_RETURN(Stmt * st, db_->Cached(
-      "SELECT EXISTS(SELECT 1 FROM jobs WHERE state IN ('pending','queued','running'))"));
+      "SELECT EXISTS(SELECT 1 FROM jobs WHERE state IN ('pending','queued','running')) OR "
+      "EXISTS(SELECT 1 FROM schedules)"));
   BATON_ASSIGN_OR_RETURN(bool row, st->Step());
   bool v = row && st->Int(0) != 0;
   st->Reset();

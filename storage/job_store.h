@@ -18,6 +18,7 @@
 
 #include "base/result.h"
 #include "storage/job.h"
+#include "storage/schedule.h"
 
 namespace baton::storage {
 class Db;
@@ -27,7 +28,7 @@ namespace baton {
 
 struct StoreOptions {
   bool synchronous_full = false;  // FULL survives power loss; NORMAL survives a process crash
-  int64_t idempotency_window_ms = 24 * 3600 * 1000LL;
+  int64_t idempotency_window_ms = static_cast<int64_t>(kDefaultIdempotencyWindowSeconds * 1000);
 };
 
 struct EnqueueRequest {
@@ -71,6 +72,26 @@ struct AttemptEnd {
   std::string stdout_tail, stderr_tail;
   JobState next_state = JobState::kFailed;  // terminal, or kPending/kQueued for a retry
   int64_t next_run_at_ms = 0;               // for a retry
+};
+
+struct QueueInfo {
+  std::string name;
+  std::optional<int> concurrency;  // none: only the runner's global limit applies
+  bool paused = false;
+  int64_t queued = 0, running = 0, pending = 0, dead = 0;
+};
+
+struct RunnerInfo {
+  std::string id;
+  int pid = 0;
+  std::string host;
+  int64_t started_ms = 0;
+  int64_t heartbeat_ms = 0;
+};
+
+struct PruneResult {
+  std::vector<JobId> jobs;  // deleted (their log directories can go too)
+  int64_t events = 0;       // event rows deleted
 };
 
 struct CancelOutcome {
@@ -131,10 +152,44 @@ class JobStore {
   Result<std::vector<JobId>> CancelRequested();
   // Attempts still open that belong to another runner (which, holding no lock, is dead).
   Result<std::vector<Attempt>> OrphanedAttempts(const std::string& live_runner_id);
-  // True when anything is pending, queued or running.
+  // True when anything is pending, queued or running, or a schedule exists.
   Result<bool> HasUnfinishedWork();
   Status RegisterRunner(const std::string& runner_id, int pid, int64_t now_ms);
   Status HeartbeatRunner(const std::string& runner_id, int64_t now_ms);
+
+  // The most recently registered runner (whose heartbeat tells whether it is alive), if any.
+  Result<std::optional<RunnerInfo>> LatestRunner();
+
+  // --- Dead letters (storage/job_store_admin.cc) ---
+  // Re-queues a failed, dead, cancelled or skipped job with fresh attempts: its retry policy
+  // counts again from zero (attempt_base), attempt numbers continue, attempts and events are
+  // kept, and a `retried` event is written. Dependents it skipped or cancelled stay as they are.
+  // FailedPrecondition for a job that succeeded or is not finished; NotFound.
+  Result<Job> Requeue(JobId id, const std::string& reason, int64_t now_ms);
+
+  // --- Retention (storage/job_store_admin.cc) ---
+  // Deletes up to `limit` finished jobs that finished before `cutoff_ms` (with their attempts,
+  // dependency edges and events) and events older than `cutoff_ms` that belong to no job. A job
+  // is kept while a job that is not finished depends on it.
+  Result<PruneResult> Prune(int64_t cutoff_ms, int limit);
+
+  // --- Schedules (storage/job_store_schedules.cc) ---
+  // Inserts `s` (id, counters ignored) with a `schedule_created` event. AlreadyExists when the
+  // name is taken.
+  Result<Schedule> CreateSchedule(const Schedule& s, int64_t now_ms);
+  Result<std::vector<Schedule>> ListSchedules();
+  // By name. NotFound.
+  Result<Schedule> GetSchedule(const std::string& name);
+  // NotFound when there is no such schedule. Jobs it created stay.
+  Status DeleteSchedule(const std::string& name, int64_t now_ms);
+  // Schedules whose next run is at or before now_ms.
+  Result<std::vector<Schedule>> DueSchedules(int64_t now_ms);
+  // The earliest next run of any schedule.
+  Result<std::optional<int64_t>> NextScheduleMs();
+  // Applies a firing in one transaction: the `missed` event (when f.missed > 0), the job (when
+  // f.enqueue; labelled schedule=<name>) and the new next_run. Returns the job id, if any;
+  // FailedPrecondition when the schedule changed or fired meanwhile (nothing is written).
+  Result<std::optional<JobId>> FireSchedule(const ScheduleFiring& f, int64_t now_ms);
 
   // --- Front-ends: who wants to hear of job ends ---
   Status RegisterFrontend(const std::string& bell, int pid, int64_t now_ms);
@@ -148,6 +203,8 @@ class JobStore {
   // --- Queues ---
   Status SetQueueConcurrency(const std::string& queue, std::optional<int> limit);
   Status SetQueuePaused(const std::string& queue, bool paused);
+  // Every queue that has settings or jobs, with its counts.
+  Result<std::vector<QueueInfo>> ListQueues();
 
  private:
   JobStore(std::unique_ptr<storage::Db> db, std::string path, StoreOptions options);
@@ -161,6 +218,9 @@ class JobStore {
                            const std::string& reason, int64_t now_ms,
                            std::vector<JobId>* cascaded);
   Result<Job> GetLocked(JobId id);
+  // Saga: after chain step `failed` ended failed or dead, enqueues the compensations
+  // (on_failure) of the chain's succeeded earlier steps, latest first, one after another.
+  Status StartCompensationsLocked(const Job& failed, int64_t now_ms);
 
   std::mutex mu_;
   std::unique_ptr<storage::Db> db_;

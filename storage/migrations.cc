@@ -107,6 +107,30 @@ CREATE TABLE frontends(
   started_ms INTEGER NOT NULL
 );
 )sql",
+    // 2: manual retries keep history (attempt_base), cron schedules, indexes for retention.
+    R"sql(
+ALTER TABLE jobs ADD COLUMN attempt_base INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX jobs_finished ON jobs(finished_ms) WHERE finished_ms IS NOT NULL;
+CREATE INDEX events_ts ON events(ts_ms);
+
+CREATE TABLE schedules(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL UNIQUE,
+  cron TEXT NOT NULL,
+  tz TEXT NOT NULL DEFAULT 'UTC',
+  spec TEXT NOT NULL,
+  catch_up TEXT NOT NULL DEFAULT 'skip',
+  next_run_ms INTEGER NOT NULL,
+  last_run_ms INTEGER,
+  last_job_id INTEGER,
+  missed_runs INTEGER NOT NULL DEFAULT 0,
+  last_missed_ms INTEGER,
+  created_ms INTEGER NOT NULL,
+  session TEXT NOT NULL DEFAULT '',
+  principal TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX schedules_due ON schedules(next_run_ms);
+)sql",
 };
 
 }  // namespace

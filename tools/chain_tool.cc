@@ -6,6 +6,16 @@ namespace baton::tools {
 
 using nlohmann::json;
 
+namespace {
+json ChainStepSchema() {
+  json step = JobSpecSchema();
+  step["properties"]["on_failure"] = JobSpecSchema();
+  step["properties"]["on_failure"]["description"] =
+      "Compensation: runs if a later step of the chain fails (saga), in reverse step order.";
+  return step;
+}
+}  // namespace
+
 ChainTool::ChainTool(JobService& jobs) : jobs_(jobs) {
   definition_ = {
       {"name", "chain"},
@@ -17,13 +27,16 @@ ChainTool::ChainTool(JobService& jobs) : jobs_(jobs) {
        "failure or always). A step receives its predecessor's result through placeholders in "
        "command, env and stdin: {{prev.stdout}}, {{prev.stderr}}, {{prev.exit_code}}, "
        "{{prev.job_id}}, {{steps.NAME.stdout}} (for a step with that name), and the file named by "
-       "the env var BATON_PREV_OUTPUT_FILE. Each step is a job spec like enqueue's. Returns "
-       "every job id in order and the chain id."},
+       "the env var BATON_PREV_OUTPUT_FILE. Each step is a job spec like enqueue's, plus an "
+       "optional on_failure job spec: a compensation (saga). When a later step fails or dies, "
+       "the compensations of the steps that had succeeded run in reverse order, one after "
+       "another (each whatever the previous one's result), labelled baton.compensates=<step "
+       "id>. Returns every job id in order and the chain id."},
       {"inputSchema",
        {{"type", "object"},
         {"properties",
          {{"steps",
-           {{"type", "array"}, {"items", JobSpecSchema()}, {"minItems", 1}, {"maxItems", 100}}},
+           {{"type", "array"}, {"items", ChainStepSchema()}, {"minItems", 1}, {"maxItems", 100}}},
           {"after", {{"type", "integer"}, {"description", "Run the first step after this job."}}},
           {"after_condition",
            {{"type", "string"},

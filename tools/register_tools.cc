@@ -5,6 +5,10 @@
 #include "tools/cancel_tool.h"
 #include "tools/chain_tool.h"
 #include "tools/enqueue_tool.h"
+#include "tools/jobs_tool.h"
+#include "tools/queue_tool.h"
+#include "tools/retry_tool.h"
+#include "tools/schedule_tool.h"
 #include "tools/status_tool.h"
 
 namespace baton::tools {
@@ -14,6 +18,10 @@ void RegisterJobTools(McpServer& server, JobService& jobs) {
   server.AddTool(std::make_unique<StatusTool>(jobs));
   server.AddTool(std::make_unique<ChainTool>(jobs));
   server.AddTool(std::make_unique<CancelTool>(jobs));
+  server.AddTool(std::make_unique<RetryTool>(jobs));
+  server.AddTool(std::make_unique<JobsTool>(jobs));
+  server.AddTool(std::make_unique<ScheduleTool>(jobs));
+  server.AddTool(std::make_unique<QueueTool>(jobs));
 }
 
 }  // namespace baton::tools

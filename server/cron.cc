@@ -1,0 +1,201 @@
+#include "server/cron.h"
+
+#include <strings.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <ctime>
+#include <mutex>
+#include <sstream>
+#include <vector>
+
+namespace baton {
+
+namespace {
+
+constexpr const char* kSyntax =
+    "use 5 fields \"minute hour day-of-month month day-of-week\", each `*`, a number, a range "
+    "a-b, a step */n or a-b/n, or a comma list; e.g. \"*/15 9-17 * * mon-fri\"";
+
+const char* const kMonthNames[] = {"jan", "feb", "mar", "apr", "may", "jun",
+                                   "jul", "aug", "sep", "oct", "nov", "dec"};
+const char* const kDayNames[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+
+Result<int> Value(const std::string& s, int lo, int hi, int field) {
+  if (field == 3 || field == 4) {
+    const char* const* names = field == 3 ? kMonthNames : kDayNames;
+    int n = field == 3 ? 12 : 7;
+    for (int i = 0; i < n; ++i)
+      if (strcasecmp(s.c_str(), names[i]) == 0) return field == 3 ? i + 1 : i;
+  }
+  if (s.empty() || s.size() > 2 || s.find_first_not_of("0123456789") != std::string::npos)
+    return Status::InvalidArgument("\"" + s + "\" is not a number");
+  int v = std::atoi(s.c_str());
+  if (v < lo || v > hi)
+    return Status::InvalidArgument(std::to_string(v) + " is outside " + std::to_string(lo) + "-" +
+                                   std::to_string(hi));
+  return v;
+}
+
+// Sets bits [lo, hi] of the field from one comma-separated part list.
+Result<std::vector<int>> ParseField(const std::string& text, int lo, int hi, int field) {
+  std::vector<int> out;
+  std::stringstream parts(text);
+  std::string part;
+  while (std::getline(parts, part, ',')) {
+    int step = 1;
+    if (size_t slash = part.find('/'); slash != std::string::npos) {
+      std::string st = part.substr(slash + 1);
+      if (st.empty() || st.find_first_not_of("0123456789") != std::string::npos || st.size() > 2 ||
+          std::atoi(st.c_str()) == 0)
+        return Status::InvalidArgument("bad step \"/" + st + "\"");
+      step = std::atoi(st.c_str());
+      part = part.substr(0, slash);
+    }
+    int a = lo, b = hi;
+    if (part != "*") {
+      size_t dash = part.find('-');
+      BATON_ASSIGN_OR_RETURN(a, Value(part.substr(0, dash), lo, hi, field));
+      if (dash != std::string::npos) {
+        BATON_ASSIGN_OR_RETURN(b, Value(part.substr(dash + 1), lo, hi, field));
+        if (b < a) return Status::InvalidArgument("range \"" + part + "\" runs backwards");
+      } else if (step == 1) {
+        b = a;
+      }
+    }
+    for (int v = a; v <= b; v += step) out.push_back(v);
+  }
+  if (out.empty()) return Status::InvalidArgument("empty field");
+  return out;
+}
+
+std::mutex& ZoneMutex() {
+  static std::mutex mu;
+  return mu;
+}
+
+// Local wall time (year, month 1-12, day, hour, minute) in `tz` to Unix seconds, or nullopt when
+// that local time does not exist there. Holds ZoneMutex: TZ is process-global state.
+std::optional<int64_t> LocalToUnix(int y, int mon, int d, int h, int mi, bool utc) {
+  std::tm tm{};
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mon - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_isdst = -1;
+  time_t t = utc ? timegm(&tm) : mktime(&tm);
+  if (t == static_cast<time_t>(-1)) return std::nullopt;
+  if (tm.tm_hour != h || tm.tm_min != mi || tm.tm_mday != d) return std::nullopt;  // in a gap
+  return static_cast<int64_t>(t);
+}
+
+// Sets TZ for the lifetime of the object (and restores it), under ZoneMutex.
+class ScopedZone {
+ public:
+  explicit ScopedZone(const std::string& tz) : lock_(ZoneMutex()) {
+    const char* old = getenv("TZ");
+    had_ = old != nullptr;
+    if (had_) old_ = old;
+    setenv("TZ", tz.c_str(), 1);
+    tzset();
+  }
+  ~ScopedZone() {
+    if (had_) setenv("TZ", old_.c_str(), 1);
+    else unsetenv("TZ");
+    tzset();
+  }
+
+ private:
+  std::lock_guard<std::mutex> lock_;
+  bool had_ = false;
+  std::string old_;
+};
+
+}  // namespace
+
+Status ValidateTimeZone(const std::string& tz) {
+  if (tz == "UTC" || tz == "Etc/UTC") return Status::OK();
+  bool plausible = !tz.empty() && tz.size() < 64 && tz.find("..") == std::string::npos &&
+                   tz[0] != '/' && tz.find_first_of(" \t:") == std::string::npos;
+  struct stat st;
+  if (plausible && stat(("/usr/share/zoneinfo/" + tz).c_str(), &st) == 0 && S_ISREG(st.st_mode))
+    return Status::OK();
+  return Status::InvalidArgument("`tz` \"" + tz +
+                                 "\" is not a known time zone; use an IANA name such as "
+                                 "\"Europe/Paris\" or \"America/New_York\", or \"UTC\"");
+}
+
+Result<CronExpr> CronExpr::Parse(const std::string& text) {
+  std::stringstream ss(text);
+  std::vector<std::string> fields;
+  std::string f;
+  while (ss >> f) fields.push_back(f);
+  if (fields.size() != 5)
+    return Status::InvalidArgument("`cron` \"" + text + "\" has " + std::to_string(fields.size()) +
+                                   " fields; " + kSyntax);
+  static const char* const kNames[] = {"minute", "hour", "day-of-month", "month", "day-of-week"};
+  static const int kLo[] = {0, 0, 1, 1, 0}, kHi[] = {59, 23, 31, 12, 7};
+  CronExpr c;
+  c.text_ = text;
+  for (int i = 0; i < 5; ++i) {
+    auto values = ParseField(fields[i], kLo[i], kHi[i], i);
+    if (!values.ok())
+      return Status::InvalidArgument("`cron` " + std::string(kNames[i]) + " field \"" + fields[i] +
+                                     "\": " + values.status().message() + "; " + kSyntax);
+    for (int v : *values) {
+      switch (i) {
+        case 0: c.minutes_.set(v); break;
+        case 1: c.hours_.set(v); break;
+        case 2: c.mdays_.set(v); break;
+        case 3: c.months_.set(v); break;
+        case 4: c.wdays_.set(v % 7); break;
+      }
+    }
+  }
+  c.mday_star_ = fields[2][0] == '*';
+  c.wday_star_ = fields[4][0] == '*';
+  return c;
+}
+
+bool CronExpr::DayMatches(int mday, int mon, int wday) const {
+  if (!months_.test(mon)) return false;
+  if (mday_star_ || wday_star_) return mdays_.test(mday) && wdays_.test(wday);
+  return mdays_.test(mday) || wdays_.test(wday);
+}
+
+Result<int64_t> CronExpr::Next(int64_t after_ms, const std::string& tz) const {
+  const bool utc = tz == "UTC" || tz == "Etc/UTC";
+  std::optional<ScopedZone> zone;
+  if (!utc) zone.emplace(tz);
+  // Start from the minute after `after_ms`, in local time.
+  int64_t after_s = after_ms >= 0 ? after_ms / 1000 : (after_ms - 999) / 1000;
+  time_t start = static_cast<time_t>(after_s - after_s % 60 + 60);
+  std::tm lt{};
+  if (utc) gmtime_r(&start, &lt);
+  else localtime_r(&start, &lt);
+  int y = lt.tm_year + 1900, mon = lt.tm_mon + 1, d = lt.tm_mday;
+  int first_h = lt.tm_hour, first_mi = lt.tm_min;
+  for (int day = 0; day < 5 * 366 + 2; ++day) {
+    // Normalize (y, mon, d) and get the weekday through timegm (calendar arithmetic only).
+    std::tm cal{};
+    cal.tm_year = y - 1900;
+    cal.tm_mon = mon - 1;
+    cal.tm_mday = d + day;
+    cal.tm_hour = 12;
+    timegm(&cal);
+    int cy = cal.tm_year + 1900, cm = cal.tm_mon + 1, cd = cal.tm_mday;
+    if (!DayMatches(cd, cm, cal.tm_wday)) continue;
+    for (int h = day == 0 ? first_h : 0; h < 24; ++h) {
+      if (!hours_.test(h)) continue;
+      for (int mi = (day == 0 && h == first_h) ? first_mi : 0; mi < 60; ++mi) {
+        if (!minutes_.test(mi)) continue;
+        auto t = LocalToUnix(cy, cm, cd, h, mi, utc);
+        if (t && *t * 1000 > after_ms) return *t * 1000;
+      }
+    }
+  }
+  return Status::NotFound("`cron` \"" + text_ + "\" never fires");
+}
+
+}  // namespace baton

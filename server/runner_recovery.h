@@ -1,0 +1,19 @@
+// server/runner_recovery.h
+//
+// Finding the processes of jobs whose runner died. The attempts table records each job's pid and
+// start time, but a runner can die between starting a process and recording it, and a job may
+// have moved grandchildren to other process groups. Every job process carries BATON_DB and
+// BATON_RUNNER in its environment (inherited by its descendants), so a new runner recognises
+// the strays of its database by reading /proc/<pid>/environ (same user only).
+#pragma once
+
+#include <string>
+
+namespace baton {
+
+// SIGKILLs every process (and the process group it leads) whose environment has BATON_DB=`db`
+// and a BATON_RUNNER other than `live_runner_id`; scans until none is left (at most a few
+// passes). Returns how many processes were signalled.
+int KillStrayJobProcesses(const std::string& db, const std::string& live_runner_id);
+
+}  // namespace baton

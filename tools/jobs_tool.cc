@@ -1,0 +1,133 @@
+#include "tools/jobs_tool.h"
+
+#include "base/rfc3339.h"
+#include "server/job_view.h"
+#include "tools/job_spec_schema.h"
+
+namespace baton::tools {
+
+using nlohmann::json;
+
+namespace {
+constexpr int kDefaultLimit = 50;
+constexpr int kMaxLimit = 200;
+
+Result<int64_t> TimeArgument(const json& args, const std::string& field) {
+  const json& v = args[field];
+  std::optional<int64_t> ns;
+  if (v.is_string()) ns = ParseRfc3339Ns(v.get<std::string>());
+  if (!ns)
+    return Status::InvalidArgument("`" + field +
+                                   "` must be an RFC 3339 time such as \"2026-11-24T10:30:00Z\"");
+  return *ns / 1000000;
+}
+}  // namespace
+
+JobsTool::JobsTool(JobService& jobs) : jobs_(jobs) {
+  definition_ = {
+      {"name", "jobs"},
+      {"title", "List jobs"},
+      {"description",
+       "List jobs, newest first, as compact rows (no output: use status for one job). Filters: "
+       "state (one or several of pending, queued, running, succeeded, failed, dead, cancelled, "
+       "skipped; state \"dead\" is the dead-letter queue, which `retry` re-queues), queue, "
+       "label {\"key\": \"value\"} (jobs of a cron schedule carry schedule=<name>), "
+       "created_after / created_before (RFC 3339). Pages: pass the returned next_cursor as "
+       "cursor to get the next page. Also reports the runner when it looks hung."},
+      {"inputSchema",
+       {{"type", "object"},
+        {"properties",
+         {{"state",
+           {{"description", "A state or an array of states."},
+            {"anyOf", {{{"type", "string"}}, {{"type", "array"}, {"items", {{"type", "string"}}}}}}}},
+          {"queue", {{"type", "string"}}},
+          {"label",
+           {{"type", "object"},
+            {"additionalProperties", {{"type", "string"}}},
+            {"description", "One label that must match, e.g. {\"schedule\": \"nightly\"}."}}},
+          {"created_after", {{"type", "string"}}},
+          {"created_before", {{"type", "string"}}},
+          {"cursor", {{"type", "string"}, {"description", "next_cursor of the previous page."}}},
+          {"limit", {{"type", "integer"}, {"minimum", 1}, {"maximum", kMaxLimit},
+                     {"description", "Rows per page (default 50)."}}}}}}},
+      {"outputSchema",
+       {{"type", "object"},
+        {"properties",
+         {{"jobs", {{"type", "array"}, {"items", JobRowSchema()}}},
+          {"next_cursor", {{"type", "string"}}},
+          {"runner_warning", {{"type", "string"}}}}},
+        {"required", {"jobs"}}}},
+      {"annotations",
+       {{"title", "List jobs"},
+        {"readOnlyHint", true},
+        {"idempotentHint", true},
+        {"openWorldHint", false}}}};
+}
+
+ToolResult JobsTool::Call(const json& args, ToolCallContext&) {
+  if (Status s = RejectUnknownArguments(args, definition_["inputSchema"]); !s.ok())
+    return ToolResult::FromStatus(s);
+  JobFilter f;
+  f.limit = kDefaultLimit;
+  if (args.contains("state")) {
+    json states = args["state"].is_array() ? args["state"] : json::array({args["state"]});
+    for (const json& s : states) {
+      auto st = s.is_string() ? JobStateFromString(s.get<std::string>()) : std::nullopt;
+      if (!st)
+        return ToolResult::Error("Invalid arguments: `state` " + s.dump() +
+                                 " is not one of pending, queued, running, succeeded, failed, "
+                                 "dead, cancelled, skipped");
+      f.states.push_back(*st);
+    }
+  }
+  if (args.contains("queue")) {
+    if (!args["queue"].is_string()) return ToolResult::Error("Invalid arguments: `queue` must be a string");
+    f.queue = args["queue"].get<std::string>();
+  }
+  if (args.contains("label")) {
+    const json& l = args["label"];
+    if (!l.is_object() || l.size() != 1 || !l.begin().value().is_string())
+      return ToolResult::Error("Invalid arguments: `label` must be one {\"key\": \"value\"} pair");
+    f.label_key = l.begin().key();
+    f.label_value = l.begin().value().get<std::string>();
+  }
+  for (const char* field : {"created_after", "created_before"}) {
+    if (!args.contains(field)) continue;
+    auto t = TimeArgument(args, field);
+    if (!t.ok()) return ToolResult::FromStatus(t.status());
+    (std::string(field) == "created_after" ? f.created_after_ms : f.created_before_ms) = *t;
+  }
+  if (args.contains("cursor")) {
+    auto id = JobIdArgument(args, "cursor");
+    if (!id.ok())
+      return ToolResult::Error("Invalid arguments: `cursor` must be a next_cursor value returned "
+                               "by a previous jobs call");
+    f.before_id = *id;
+  }
+  if (args.contains("limit")) {
+    const json& l = args["limit"];
+    if (!l.is_number_integer() || l.get<int64_t>() < 1 || l.get<int64_t>() > kMaxLimit)
+      return ToolResult::Error("Invalid arguments: `limit` must be an integer from 1 to " +
+                               std::to_string(kMaxLimit));
+    f.limit = l.get<int>();
+  }
+  const int page = f.limit;
+  f.limit = page + 1;  // one more tells whether there is a next page
+  auto jobs = jobs_.List(f);
+  if (!jobs.ok()) return ToolResult::FromStatus(jobs.status());
+  json out = {{"jobs", json::array()}};
+  for (size_t i = 0; i < jobs->size() && i < static_cast<size_t>(page); ++i)
+    out["jobs"].push_back(JobRow((*jobs)[i]));
+  if (jobs->size() > static_cast<size_t>(page))
+    out["next_cursor"] = std::to_string((*jobs)[page - 1].id);
+  auto health = jobs_.CheckRunner();
+  if (health.ok() && health->stale)
+    out["runner_warning"] = "the runner (pid " + std::to_string(health->runner->pid) +
+                            ") has not heartbeat for " +
+                            std::to_string(health->heartbeat_age_ms / 1000) +
+                            " s and looks hung: jobs are not being started; ask the user to "
+                            "kill it so that a new runner recovers the jobs";
+  return ToolResult::Ok(std::move(out));
+}
+
+}  // namespace baton::tools

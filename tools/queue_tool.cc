@@ -1,0 +1,81 @@
+#include "tools/queue_tool.h"
+
+#include "tools/job_spec_schema.h"
+
+namespace baton::tools {
+
+using nlohmann::json;
+
+QueueTool::QueueTool(JobService& jobs) : jobs_(jobs) {
+  definition_ = {
+      {"name", "queue"},
+      {"title", "Queues"},
+      {"description",
+       "Inspect and control job queues. action \"list\": every queue with its concurrency "
+       "limit, paused flag and counts (queued, running, pending, dead). \"pause\": jobs of the "
+       "queue stay queued (running ones continue). \"resume\": they start again. \"limit\": at "
+       "most `concurrency` jobs of the queue run at once across every process sharing the "
+       "database (null removes the limit; the runner's global limit, by default the number of "
+       "cores, always applies). Jobs choose a queue with the job spec's `queue` (default "
+       "\"default\") and run by `priority` (higher first) within it."},
+      {"inputSchema",
+       {{"type", "object"},
+        {"properties",
+         {{"action", {{"type", "string"}, {"enum", {"list", "pause", "resume", "limit"}}}},
+          {"queue", {{"type", "string"}}},
+          {"concurrency", {{"type", {"integer", "null"}}, {"minimum", 1}}}}},
+        {"required", {"action"}}}},
+      {"outputSchema",
+       {{"type", "object"},
+        {"properties", {{"queues", {{"type", "array"}, {"items", {{"type", "object"}}}}}}},
+        {"required", {"queues"}}}},
+      {"annotations",
+       {{"title", "Queues"},
+        {"readOnlyHint", false},
+        {"destructiveHint", false},
+        {"idempotentHint", true},
+        {"openWorldHint", false}}}};
+}
+
+ToolResult QueueTool::Call(const json& args, ToolCallContext&) {
+  if (Status s = RejectUnknownArguments(args, definition_["inputSchema"]); !s.ok())
+    return ToolResult::FromStatus(s);
+  if (!args.contains("action") || !args["action"].is_string())
+    return ToolResult::Error("Invalid arguments: `action` must be \"list\", \"pause\", \"resume\" "
+                             "or \"limit\"");
+  std::string action = args["action"].get<std::string>();
+  if (action != "list") {
+    if (!args.contains("queue") || !args["queue"].is_string())
+      return ToolResult::Error("Invalid arguments: `queue` (a queue name) is required for " + action);
+    std::string queue = args["queue"].get<std::string>();
+    Status s;
+    if (action == "pause" || action == "resume") {
+      s = jobs_.SetQueuePaused(queue, action == "pause");
+    } else if (action == "limit") {
+      if (!args.contains("concurrency"))
+        return ToolResult::Error("Invalid arguments: `concurrency` is required for limit (an "
+                                 "integer, or null to remove the limit)");
+      const json& c = args["concurrency"];
+      if (!c.is_null() && !c.is_number_integer())
+        return ToolResult::Error("Invalid arguments: `concurrency` must be an integer or null");
+      s = jobs_.SetQueueConcurrency(
+          queue, c.is_null() ? std::nullopt : std::optional<int>(c.get<int>()));
+    } else {
+      return ToolResult::Error("Invalid arguments: `action` must be \"list\", \"pause\", "
+                               "\"resume\" or \"limit\"");
+    }
+    if (!s.ok()) return ToolResult::FromStatus(s);
+  }
+  auto queues = jobs_.ListQueues();
+  if (!queues.ok()) return ToolResult::FromStatus(queues.status());
+  json out = json::array();
+  for (const QueueInfo& q : *queues) {
+    json v = {{"queue", q.name}, {"paused", q.paused}, {"queued", q.queued},
+              {"running", q.running}, {"pending", q.pending}, {"dead", q.dead}};
+    if (q.concurrency) v["concurrency"] = *q.concurrency;
+    out.push_back(std::move(v));
+  }
+  return ToolResult::Ok({{"queues", out}});
+}
+
+}  // namespace baton::tools
