@@ -7,6 +7,8 @@
 namespace baton {
 
 using nlohmann::json;
+using transport::MakeError;
+using transport::MakeResult;
 using transport::Message;
 
 namespace {
@@ -31,14 +33,13 @@ class BatchResponder final : public Responder {
   json responses_ = json::array();
 };
 
-bool Before(const std::string& a, const std::string& b) { return a < b; }  // ISO dates sort
+// Methods 2026-07-28 removed (served only after initialize).
+bool RemovedInModernEra(const std::string& method) {
+  return method == "initialize" || method == "ping" || method == "logging/setLevel" ||
+         method == "resources/subscribe" || method == "resources/unsubscribe";
+}
 
 }  // namespace
-
-const std::vector<std::string>& SupportedProtocolVersions() {
-  static const std::vector<std::string> kVersions = {"2025-03-26", "2025-06-18", "2025-11-25"};
-  return kVersions;
-}
 
 ToolResult ToolResult::FromStatus(const Status& status) {
   switch (status.code()) {
@@ -51,35 +52,6 @@ ToolResult ToolResult::FromStatus(const Status& status) {
   }
 }
 
-McpServer::McpServer(std::string name, std::string version, std::string instructions)
-    : name_(std::move(name)), version_(std::move(version)), instructions_(std::move(instructions)) {}
-
-void McpServer::AddTool(std::unique_ptr<Tool> tool) { tools_.push_back(std::move(tool)); }
-
-Tool* McpServer::FindTool(const std::string& name) const {
-  for (const auto& t : tools_)
-    if (t->Definition().at("name") == name) return t.get();
-  return nullptr;
-}
-
-json McpServer::ListTools(const std::string& version) const {
-  json tools = json::array();
-  const bool structured = !Before(version, "2025-06-18");  // title, outputSchema since 2025-06-18
-  for (const auto& t : tools_) {
-    json def = t->Definition();
-    if (!structured) {
-      def.erase("title");
-      def.erase("outputSchema");
-    }
-    tools.push_back(std::move(def));
-  }
-  return {{"tools", tools}};
-}
-
-json McpServer::ServerInfo() const {
-  return {{"name", name_}, {"title", "Baton: durable background jobs"}, {"version", version_}};
-}
-
 McpSession::McpSession(McpServer& server, SessionInfo info)
     : server_(server), info_(std::move(info)) {}
 
@@ -88,6 +60,11 @@ McpSession::~McpSession() { Shutdown(); }
 std::string McpSession::protocol_version() {
   std::lock_guard<std::mutex> lock(mu_);
   return protocol_version_;
+}
+
+bool McpSession::initialized() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return initialized_;
 }
 
 void McpSession::HandleFrame(std::string_view frame, const std::shared_ptr<Responder>& out) {
@@ -99,8 +76,7 @@ void McpSession::HandleJson(const json& value, const std::shared_ptr<Responder>&
   if (value.is_array()) {
     parsed.is_batch = true;
     if (value.empty()) {
-      out->Respond(transport::MakeError(nullptr, transport::kInvalidRequest,
-                                        "Invalid Request: empty batch"));
+      out->Respond(MakeError(nullptr, transport::kInvalidRequest, "Invalid Request: empty batch"));
       return;
     }
     for (const json& e : value) parsed.items.push_back(transport::Classify(e));
@@ -114,7 +90,7 @@ void McpSession::HandleParsed(transport::ParsedLine parsed, const std::shared_pt
   ReapThreads();
   if (parsed.is_batch) {
     if (protocol_version() != "2025-03-26") {
-      out->Respond(transport::MakeError(
+      out->Respond(MakeError(
           nullptr, transport::kInvalidRequest,
           "Invalid Request: JSON-RPC batches are only accepted with protocol 2025-03-26; "
           "this session uses " + protocol_version() + ". Send one message per line."));
@@ -137,26 +113,30 @@ void McpSession::HandleParsed(transport::ParsedLine parsed, const std::shared_pt
     out->Respond(in.error);
     return;
   }
+  auto run = [this, out](const Message& m) {
+    json response = Dispatch(m, out);
+    if (!response.is_null()) out->Respond(response);
+    else if (m.kind == Message::Kind::kRequest) out->Dropped(m.id);
+  };
   if (IsBlockingCall(in.message)) {
     auto done = std::make_shared<std::atomic<bool>>(false);
     Message m = in.message;
     std::lock_guard<std::mutex> lock(mu_);
-    if (shutting_down_) return;
-    workers_.push_back({std::thread([this, m, out, done] {
-                          json response = Dispatch(m, out);
-                          if (!response.is_null()) out->Respond(response);
+    if (shutting_down_) return out->Dropped(m.id);
+    workers_.push_back({std::thread([run, m, done] {
+                          run(m);
                           done->store(true);
                         }),
                         done});
     return;
   }
-  json response = Dispatch(in.message, out);
-  if (!response.is_null()) out->Respond(response);
+  run(in.message);
 }
 
 bool McpSession::IsBlockingCall(const Message& m) {
-  if (m.kind != Message::Kind::kRequest || m.method != "tools/call" || !m.params.is_object())
-    return false;
+  if (m.kind != Message::Kind::kRequest) return false;
+  if (async_) return true;
+  if (m.method != "tools/call" || !m.params.is_object()) return false;
   const json& name = m.params.value("name", json());
   if (!name.is_string()) return false;
   Tool* tool = server_.FindTool(name.get<std::string>());
@@ -175,71 +155,139 @@ void McpSession::Untrack(const json& id) {
   in_flight_.erase(id.dump());
 }
 
+void McpSession::HandleNotification(const Message& m) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (m.method == "notifications/initialized") {
+    initialized_ = true;
+  } else if (m.method == "notifications/cancelled" && m.params.is_object() &&
+             m.params.contains("requestId")) {
+    auto it = in_flight_.find(m.params["requestId"].dump());
+    if (it != in_flight_.end()) it->second->store(true);
+  }
+  // Unknown notifications are ignored, as JSON-RPC requires.
+}
+
 json McpSession::Dispatch(const Message& m, const std::shared_ptr<Responder>& out) {
-  using transport::MakeError;
-  using transport::MakeResult;
-  if (m.kind == Message::Kind::kResponse) return nullptr;  // we send no requests yet
-  if (m.kind == Message::Kind::kNotification) {
-    if (m.method == "notifications/initialized") {
-      std::lock_guard<std::mutex> lock(mu_);
-      initialized_ = true;
-    } else if (m.method == "notifications/cancelled" && m.params.is_object() &&
-               m.params.contains("requestId")) {
-      std::lock_guard<std::mutex> lock(mu_);
-      auto it = in_flight_.find(m.params["requestId"].dump());
-      if (it != in_flight_.end()) it->second->store(true);
+  if (m.kind == Message::Kind::kResponse) {  // to one of our server-to-client requests
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = pending_.find(m.id.dump());
+    if (it != pending_.end()) {
+      it->second->done = true;
+      it->second->response = m.raw;
+      pending_cv_.notify_all();
     }
-    return nullptr;  // unknown notifications are ignored, as JSON-RPC requires
+    return nullptr;
+  }
+  if (m.kind == Message::Kind::kNotification) {
+    HandleNotification(m);
+    return nullptr;
   }
   if (!m.params.is_null() && !m.params.is_object())
     return MakeError(m.id, transport::kInvalidParams, "Invalid params: \"params\" must be an object");
   try {
-    if (RequestGuard* guard = server_.guard()) {
-      std::string version = protocol_version();
-      std::string tool_name;
-      const json* args = &m.params;
-      if (m.method == "tools/call" && m.params.is_object() && m.params.contains("name") &&
-          m.params["name"].is_string()) {
-        tool_name = m.params["name"].get<std::string>();
-        if (m.params.contains("arguments")) args = &m.params["arguments"];
-      }
-      CallFacts facts{m.method, tool_name.empty() ? nullptr : &tool_name, args, info_, version};
-      GuardVerdict verdict = guard->Check(facts);
-      if (!verdict.allow) {
-        std::string why;
-        for (const auto& r : verdict.reasons) why += (why.empty() ? "" : "; ") + r;
-        if (why.empty()) why = "the policy did not allow this request";
-        if (!tool_name.empty())
-          return MakeResult(m.id, {{"content", json::array({{{"type", "text"},
-                                                             {"text", "Denied by policy: " + why}}})},
-                                   {"isError", true}});
-        return MakeError(m.id, kPolicyDeniedError, "Denied by policy: " + why,
-                         json{{"reasons", verdict.reasons}});
+    const bool modern = HasModernMeta(m.raw) || m.method == "server/discover";
+    if (!modern) {
+      RequestScope scope = LegacyScope();
+      if (auto denied = Guard(m, scope)) return *denied;
+      return Serve(m, scope, out);
+    }
+    if (auto invalid = CheckModernMeta(m)) return *invalid;
+    RequestScope scope = ModernScope(m);
+    if (RemovedInModernEra(m.method))
+      return MakeError(m.id, transport::kMethodNotFound,
+                       "Method not found: " + m.method + " is not part of protocol " +
+                           scope.protocol_version);
+    if (auto denied = Guard(m, scope)) return *denied;
+    json response = m.method == "server/discover" ? Discover(m) : Serve(m, scope, out);
+    // 2026-07-28: every result says what it is and who produced it.
+    if (response.is_object() && response.contains("result") && response["result"].is_object()) {
+      json& r = response["result"];
+      if (!r.contains("resultType")) r["resultType"] = "complete";
+      r["_meta"]["io.modelcontextprotocol/serverInfo"] = server_.ServerInfo();
+      static const std::set<std::string> kCacheable = {
+          "server/discover", "tools/list", "prompts/list", "resources/list",
+          "resources/templates/list", "resources/read"};
+      if (kCacheable.count(m.method)) {
+        if (!r.contains("ttlMs")) r["ttlMs"] = 0;
+        if (!r.contains("cacheScope")) r["cacheScope"] = "private";
       }
     }
-    if (m.method == "initialize") return MakeResult(m.id, Initialize(m));
-    if (m.method == "ping") return MakeResult(m.id, json::object());
-    if (m.method == "tools/list") return MakeResult(m.id, server_.ListTools(protocol_version()));
-    if (m.method == "tools/call") {
-      auto cancelled = Track(m.id);
-      json result = CallTool(m, out, cancelled);
-      Untrack(m.id);
-      if (cancelled->load() && result.is_object() && !result.contains("error"))
-        return nullptr;  // the client cancelled: it expects no response
-      return result;
-    }
-    return MakeError(m.id, transport::kMethodNotFound, "Method not found: " + m.method);
+    return response;
   } catch (const std::exception& e) {
     spdlog::error("{} failed: {}", m.method, e.what());
     return MakeError(m.id, transport::kInternalError, "Internal error while handling " + m.method);
   }
 }
 
+std::optional<json> McpSession::Guard(const Message& m, const RequestScope& scope) {
+  RequestGuard* guard = server_.guard();
+  if (!guard) return std::nullopt;
+  std::string tool_name;
+  const json* args = &m.params;
+  if (m.method == "tools/call" && m.params.is_object() && m.params.contains("name") &&
+      m.params["name"].is_string()) {
+    tool_name = m.params["name"].get<std::string>();
+    if (m.params.contains("arguments")) args = &m.params["arguments"];
+  }
+  CallFacts facts{m.method, tool_name.empty() ? nullptr : &tool_name, args, info_,
+                  scope.protocol_version};
+  GuardVerdict verdict = guard->Check(facts);
+  if (verdict.allow) return std::nullopt;
+  std::string why;
+  for (const auto& r : verdict.reasons) why += (why.empty() ? "" : "; ") + r;
+  if (why.empty()) why = "the policy did not allow this request";
+  if (!tool_name.empty())
+    return MakeResult(m.id, {{"content", json::array({{{"type", "text"},
+                                                       {"text", "Denied by policy: " + why}}})},
+                             {"isError", true}});
+  return MakeError(m.id, kPolicyDeniedError, "Denied by policy: " + why,
+                   json{{"reasons", verdict.reasons}});
+}
+
+json McpSession::Serve(const Message& m, const RequestScope& scope,
+                       const std::shared_ptr<Responder>& out) {
+  const std::string& method = m.method;
+  const bool resources = server_.has_resources(), prompts = server_.has_prompts();
+  if (method == "initialize") return MakeResult(m.id, Initialize(m));
+  if (method == "ping") return MakeResult(m.id, json::object());
+  if (method == "tools/list") return MakeResult(m.id, server_.ListTools(scope.protocol_version));
+  if (method == "tools/call") {
+    auto cancelled = Track(m.id);
+    json result = CallTool(m, scope, out, cancelled);
+    Untrack(m.id);
+    if (cancelled->load() && result.is_object() && !result.contains("error"))
+      return nullptr;  // the client cancelled: it expects no response
+    return result;
+  }
+  if (method == "logging/setLevel") return SetLogLevel(m);
+  if (resources && method == "resources/list") return MakeResult(m.id, server_.ListResources());
+  if (resources && method == "resources/templates/list")
+    return MakeResult(m.id, server_.ListResourceTemplates());
+  if (resources && method == "resources/read") return ReadResource(m);
+  if (resources && (method == "resources/subscribe" || method == "resources/unsubscribe")) {
+    std::string uri = m.params.is_object() ? m.params.value("uri", "") : "";
+    if (uri.empty())
+      return MakeError(m.id, transport::kInvalidParams, "Invalid params: \"uri\" is required");
+    std::lock_guard<std::mutex> lock(mu_);
+    if (method == "resources/subscribe") subscriptions_.insert(uri);
+    else subscriptions_.erase(uri);
+    return MakeResult(m.id, json::object());
+  }
+  if (prompts && method == "prompts/list") return MakeResult(m.id, server_.ListPrompts());
+  if (prompts && method == "prompts/get") return GetPrompt(m);
+  if (server_.has_completions() && method == "completion/complete") return Complete(m);
+  return MakeError(m.id, transport::kMethodNotFound, "Method not found: " + method);
+}
+
 json McpSession::Initialize(const Message& m) {
   std::string requested;
-  if (m.params.is_object() && m.params.contains("protocolVersion") &&
-      m.params["protocolVersion"].is_string())
-    requested = m.params["protocolVersion"].get<std::string>();
+  json caps = json::object();
+  if (m.params.is_object()) {
+    if (m.params.contains("protocolVersion") && m.params["protocolVersion"].is_string())
+      requested = m.params["protocolVersion"].get<std::string>();
+    if (m.params.contains("capabilities") && m.params["capabilities"].is_object())
+      caps = m.params["capabilities"];
+  }
   const auto& supported = SupportedProtocolVersions();
   std::string chosen = std::find(supported.begin(), supported.end(), requested) != supported.end()
                            ? requested
@@ -247,18 +295,19 @@ json McpSession::Initialize(const Message& m) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     protocol_version_ = chosen;
+    client_capabilities_ = caps;
   }
   spdlog::info("session {}: initialize (client asked {}, using {})", info_.id,
                requested.empty() ? "nothing" : requested, chosen);
   return {{"protocolVersion", chosen},
-          {"capabilities", {{"tools", {{"listChanged", false}}}}},
+          {"capabilities", server_.Capabilities(chosen)},
           {"serverInfo", server_.ServerInfo()},
           {"instructions", server_.instructions()}};
 }
 
-json McpSession::CallTool(const Message& m, const std::shared_ptr<Responder>& out,
+json McpSession::CallTool(const Message& m, const RequestScope& scope,
+                          const std::shared_ptr<Responder>& out,
                           const std::shared_ptr<std::atomic<bool>>& cancelled) {
-  using transport::MakeError;
   const json& params = m.params;
   if (!params.is_object() || !params.contains("name") || !params["name"].is_string())
     return MakeError(m.id, transport::kInvalidParams,
@@ -267,7 +316,7 @@ json McpSession::CallTool(const Message& m, const std::shared_ptr<Responder>& ou
   Tool* tool = server_.FindTool(name);
   if (!tool)
     return MakeError(m.id, transport::kInvalidParams,
-                     "Unknown tool: " + name + " (call tools/list for the tools baton has)");
+                     "Unknown tool: " + name + " (call tools/list for the tools this server has)");
   json args = params.value("arguments", json::object());
   if (args.is_null()) args = json::object();
   if (!args.is_object())
@@ -279,8 +328,9 @@ json McpSession::CallTool(const Message& m, const std::shared_ptr<Responder>& ou
 
   ToolCallContext ctx;
   ctx.origin = {info_.id, info_.principal};
-  ctx.protocol_version = protocol_version();
+  ctx.protocol_version = scope.protocol_version;
   ctx.cancelled = cancelled.get();
+  ctx.client_capabilities = scope.client_capabilities;
   ctx.progress = [out, token](double progress, std::optional<double> total,
                               const std::string& message) {
     if (token.is_null()) return;
@@ -289,16 +339,33 @@ json McpSession::CallTool(const Message& m, const std::shared_ptr<Responder>& ou
     if (!message.empty()) p["message"] = message;
     out->Notify(transport::MakeNotification("notifications/progress", p));
   };
+  ctx.log = [out, scope](const std::string& level, const json& data) {
+    static const std::vector<std::string> kLevels = {"debug",    "info",  "notice", "warning",
+                                                     "error",    "critical", "alert", "emergency"};
+    auto rank = [](const std::string& l) {
+      return std::find(kLevels.begin(), kLevels.end(), l) - kLevels.begin();
+    };
+    if (scope.log_level ? rank(level) < rank(*scope.log_level) : !scope.log_unset_sends) return;
+    out->Notify(transport::MakeNotification("notifications/message",
+                                            {{"level", level}, {"data", data}}));
+  };
+  ctx.request_client = [this, out, scope, cancelled](const std::string& method, const json& p) {
+    return RequestClient(method, p, scope, out, cancelled.get());
+  };
+  ctx.close_stream = [out] { out->CloseStream(); };
   ToolResult r = tool->Call(args, ctx);
+  if (r.rpc_error != 0) return MakeError(m.id, r.rpc_error, r.error, r.rpc_error_data);
   json result;
   if (r.is_error()) {
     result = {{"content", json::array({{{"type", "text"}, {"text", r.error}}})}, {"isError", true}};
+  } else if (!r.content.is_null()) {
+    result = {{"content", r.content}, {"isError", false}};
   } else {
     result = {{"content", json::array({{{"type", "text"}, {"text", r.structured.dump()}}})},
               {"isError", false}};
-    if (!Before(ctx.protocol_version, "2025-06-18")) result["structuredContent"] = r.structured;
+    if (ctx.protocol_version >= "2025-06-18") result["structuredContent"] = r.structured;
   }
-  return transport::MakeResult(m.id, std::move(result));
+  return MakeResult(m.id, std::move(result));
 }
 
 void McpSession::ReapThreads() {
@@ -321,6 +388,7 @@ void McpSession::Shutdown() {
     for (auto& [id, flag] : in_flight_) flag->store(true);
     workers.swap(workers_);
   }
+  pending_cv_.notify_all();
   for (auto& w : workers) w.thread.join();
 }
 

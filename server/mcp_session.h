@@ -1,41 +1,52 @@
 // server/mcp_session.h
 //
-// The MCP protocol for one client connection, transport-independent: the initialize handshake
-// and version negotiation, ping, tools/list, tools/call, cancellation of in-flight requests, and
+// The MCP protocol for one client connection (stdio) or session (HTTP), transport-independent:
+// the initialize handshake and version negotiation, ping, tools, resources, prompts,
+// completion, logging, cancellation, server-to-client requests (sampling, elicitation) and
 // JSON-RPC errors for everything else. A frame is one message or (2025-03-26 only) a batch.
-// Revisions implemented: 2025-03-26, 2025-06-18, 2025-11-25 (modelcontextprotocol/specification,
-// basic/lifecycle.mdx, server/tools.mdx of each revision).
+//
+// Both protocol eras (see server/mcp_server.h): legacy revisions 2025-03-26, 2025-06-18,
+// 2025-11-25 (basic/lifecycle.mdx of each) after `initialize`; and 2026-07-28 (basic/
+// versioning.mdx, server/discover.mdx): a request whose params carry
+// `_meta["io.modelcontextprotocol/protocolVersion"]` is served statelessly with the version,
+// client capabilities and log level of its own `_meta`, and its result carries `resultType`.
 //
 // Thread-safe: frames may arrive while earlier requests still run. Calls that may block (a
-// status wait) run on their own thread; everything else runs on the caller's thread, in order.
+// status wait, or every request in async mode) run on their own thread; everything else runs
+// on the caller's thread, in order.
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "server/mcp_server.h"
 #include "server/tool.h"
 #include "transport/jsonrpc.h"
 
 namespace baton {
 
-inline constexpr const char* kLatestProtocolVersion = "2025-11-25";
-// Oldest first.
-const std::vector<std::string>& SupportedProtocolVersions();
-
 // Where a session's output goes. Respond is called once per request (or batch); Notify for
-// messages tied to a request in flight (progress). Implementations are thread-safe.
+// messages tied to a request in flight (progress, logging, server-to-client requests).
+// Implementations are thread-safe.
 class Responder {
  public:
   virtual ~Responder() = default;
   virtual void Respond(const nlohmann::json& message) = 0;
   virtual void Notify(const nlohmann::json& message) = 0;
+  // The request `id` ended without a response (the client cancelled it).
+  virtual void Dropped(const nlohmann::json& /*id*/) {}
+  // Ends the current HTTP response stream while the request goes on (SEP-1699); no-op elsewhere.
+  virtual void CloseStream() {}
 };
 
 struct SessionInfo {
@@ -67,50 +78,63 @@ class RequestGuard {
   virtual GuardVerdict Check(const CallFacts& facts) = 0;
 };
 
-inline constexpr int kPolicyDeniedError = -32001;
-
-// The tools and identity shared by every session of a server. Tools are added before serving.
-class McpServer {
- public:
-  // Every request is checked by `guard` (not owned; may be null: allow all).
-  void SetGuard(RequestGuard* guard) { guard_ = guard; }
-  RequestGuard* guard() const { return guard_; }
-  McpServer(std::string name, std::string version, std::string instructions);
-  void AddTool(std::unique_ptr<Tool> tool);
-  Tool* FindTool(const std::string& name) const;
-  // tools/list for a protocol version (fields that revision does not know are left out).
-  nlohmann::json ListTools(const std::string& protocol_version) const;
-  nlohmann::json ServerInfo() const;
-  const std::string& instructions() const { return instructions_; }
-
- private:
-  std::string name_, version_, instructions_;
-  std::vector<std::unique_ptr<Tool>> tools_;
-  RequestGuard* guard_ = nullptr;
+// The facts one request is served under.
+struct RequestScope {
+  bool modern = false;                      // 2026-07-28 per-request `_meta`
+  std::string protocol_version;
+  nlohmann::json client_capabilities = nlohmann::json::object();
+  std::optional<std::string> log_level;     // notifications/message at or above; none: see below
+  bool log_unset_sends = true;              // legacy: no level set yet -> send everything
 };
+
+// True when a message's params carry the modern protocol-version `_meta` key.
+bool HasModernMeta(const nlohmann::json& message);
+// Validates a modern request's `_meta` (2026-07-28 schema.ts RequestMetaObject): nullopt when
+// it is served, else the JSON-RPC error response (-32602 missing fields, -32022 version).
+std::optional<nlohmann::json> CheckModernMeta(const transport::Message& m);
 
 class McpSession {
  public:
   McpSession(McpServer& server, SessionInfo info);
   ~McpSession();  // Shutdown()
 
+  // Every request runs on its own thread (HTTP: the transport waits on the responder).
+  void SetAsyncRequests(bool async) { async_ = async; }
+
   // Handles one frame. Parse errors and invalid requests are answered through `out`.
   void HandleFrame(std::string_view frame, const std::shared_ptr<Responder>& out);
   // Handles one parsed message (or batch array).
   void HandleJson(const nlohmann::json& value, const std::shared_ptr<Responder>& out);
-  // Cancels every request in flight and waits for their threads.
+  // Cancels every request in flight (and waits for server-to-client requests) and joins.
   void Shutdown();
 
   const SessionInfo& info() const { return info_; }
   std::string protocol_version();
+  bool initialized();
 
  private:
   void HandleParsed(transport::ParsedLine parsed, const std::shared_ptr<Responder>& out);
   // Returns the response, or null for notifications / cancelled requests.
   nlohmann::json Dispatch(const transport::Message& m, const std::shared_ptr<Responder>& out);
+  void HandleNotification(const transport::Message& m);
+  nlohmann::json Serve(const transport::Message& m, const RequestScope& scope,
+                       const std::shared_ptr<Responder>& out);
+  std::optional<nlohmann::json> Guard(const transport::Message& m, const RequestScope& scope);
   nlohmann::json Initialize(const transport::Message& m);
-  nlohmann::json CallTool(const transport::Message& m, const std::shared_ptr<Responder>& out,
+  nlohmann::json Discover(const transport::Message& m);
+  nlohmann::json CallTool(const transport::Message& m, const RequestScope& scope,
+                          const std::shared_ptr<Responder>& out,
                           const std::shared_ptr<std::atomic<bool>>& cancelled);
+  nlohmann::json ReadResource(const transport::Message& m);
+  nlohmann::json GetPrompt(const transport::Message& m);
+  nlohmann::json Complete(const transport::Message& m);
+  nlohmann::json SetLogLevel(const transport::Message& m);
+  RequestScope LegacyScope();
+  RequestScope ModernScope(const transport::Message& m);
+  Result<nlohmann::json> RequestClient(const std::string& method, const nlohmann::json& params,
+                                       const RequestScope& scope,
+                                       const std::shared_ptr<Responder>& out,
+                                       const std::atomic<bool>* cancelled);
   bool IsBlockingCall(const transport::Message& m);
   std::shared_ptr<std::atomic<bool>> Track(const nlohmann::json& id);
   void Untrack(const nlohmann::json& id);
@@ -118,11 +142,23 @@ class McpSession {
 
   McpServer& server_;
   SessionInfo info_;
+  bool async_ = false;
   std::mutex mu_;
   std::string protocol_version_ = kLatestProtocolVersion;
   bool initialized_ = false;
   bool shutting_down_ = false;
+  nlohmann::json client_capabilities_ = nlohmann::json::object();
+  std::optional<std::string> log_level_;
+  std::set<std::string> subscriptions_;
   std::map<std::string, std::shared_ptr<std::atomic<bool>>> in_flight_;  // by id.dump()
+  // Server-to-client requests awaiting the client's response, by id.dump().
+  struct Pending {
+    bool done = false;
+    nlohmann::json response;
+  };
+  std::map<std::string, std::shared_ptr<Pending>> pending_;
+  std::condition_variable pending_cv_;
+  int64_t next_request_id_ = 1;
   struct Worker {
     std::thread thread;
     std::shared_ptr<std::atomic<bool>> done;

@@ -11,6 +11,7 @@
 #include "server/front_end.h"
 #include "server/logging.h"
 #include "server/mcp_session.h"
+#include "server/serve_http.h"
 #include "tools/register_tools.h"
 #include "transport/jsonrpc.h"
 #include "transport/stdio_transport.h"
@@ -40,15 +41,20 @@ class StdioResponder final : public Responder {
 }  // namespace
 
 int ServeCommand(const Args& args) {
-  auto flags = ParseFlags(args, {"db", "log-level", "log-file", "runner-idle-exit", "concurrency"},
+  auto flags = ParseFlags(args,
+                          {"db", "log-level", "log-file", "runner-idle-exit", "concurrency", "http",
+                           "tokens-file", "allowed-origins", "allowed-hosts", "max-body-bytes"},
                           {"stdio", "help"});
-  if (!flags.ok() || flags->Has("help") || !flags->Has("stdio")) {
-    fprintf(stderr, "%s%s",
+  bool http = flags.ok() && flags->Get("http").has_value();
+  if (!flags.ok() || flags->Has("help") || (flags->Has("stdio") == http)) {
+    fprintf(stderr, "%s%s%s",
             flags.ok() ? "" : (flags.status().message() + "\n").c_str(),
             "usage: baton serve --stdio [--db PATH] [--log-level info] [--log-file FILE]\n"
-            "       [--runner-idle-exit SECONDS] [--concurrency N]\n");
+            "       [--runner-idle-exit SECONDS] [--concurrency N]\n",
+            kServeHttpUsage);
     return flags.ok() && flags->Has("help") ? 0 : 2;
   }
+  if (http) return ServeHttp(*flags);
   if (Status s = SetUpLogging(flags->Get("log-level").value_or("info"),
                               flags->Get("log-file").value_or(""), "serve");
       !s.ok()) {

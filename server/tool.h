@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/result.h"
 #include "base/status.h"
 #include "storage/job.h"
 
@@ -26,15 +27,35 @@ struct ToolCallContext {
       progress;
   // Becomes true when the client cancels the request or the session ends.
   const std::atomic<bool>* cancelled = nullptr;
+  // Sends notifications/message (level "debug".."emergency") when the client's log level admits
+  // it; no-op otherwise. Set by the session.
+  std::function<void(const std::string& level, const nlohmann::json& data)> log;
+  // Sends a request to the client (sampling/createMessage, elicitation/create, roots/list) and
+  // waits for its result. FailedPrecondition when the client did not declare the capability,
+  // Unavailable when the connection cannot carry it. Set by the session.
+  std::function<Result<nlohmann::json>(const std::string& method, const nlohmann::json& params)>
+      request_client;
+  // The capabilities the client declared (initialize, or the request's _meta).
+  nlohmann::json client_capabilities = nlohmann::json::object();
+  // Ends the HTTP response stream mid-call (the client resumes it with Last-Event-ID); no-op
+  // on other transports.
+  std::function<void()> close_stream;
 };
 
 struct ToolResult {
   nlohmann::json structured;  // structuredContent (also sent as a text block)
   std::string error;          // non-empty: isError with this text
+  nlohmann::json content;     // when set: the content blocks, sent as they are
+  int rpc_error = 0;          // non-zero: answer with this JSON-RPC error instead (protocol errors)
+  nlohmann::json rpc_error_data;
   bool is_error() const { return !error.empty(); }
 
-  static ToolResult Ok(nlohmann::json structured) { return {std::move(structured), ""}; }
-  static ToolResult Error(std::string message) { return {nullptr, std::move(message)}; }
+  static ToolResult Ok(nlohmann::json structured) { return {std::move(structured), "", nullptr, 0, nullptr}; }
+  static ToolResult Error(std::string message) { return {nullptr, std::move(message), nullptr, 0, nullptr}; }
+  static ToolResult Content(nlohmann::json blocks) { return {nullptr, "", std::move(blocks), 0, nullptr}; }
+  static ToolResult ProtocolError(int code, std::string message, nlohmann::json data = nullptr) {
+    return {nullptr, std::move(message), nullptr, code, std::move(data)};
+  }
   // A failed Status as a message an agent can act on.
   static ToolResult FromStatus(const Status& status);
 };

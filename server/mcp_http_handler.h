@@ -1,0 +1,45 @@
+// server/mcp_http_handler.h
+//
+// McpHttpHandler binds the MCP protocol (McpSession) to the Streamable HTTP transport
+// (transport/http_server.h). It decides, per POSTed message, which era serves it:
+//   - 2026-07-28 (basic/transports/streamable-http.mdx): a request with modern `_meta` (or a
+//     modern MCP-Protocol-Version header) is served statelessly; its headers are validated
+//     against the body (MCP-Protocol-Version, Mcp-Method, Mcp-Name -> 400 + -32020
+//     HeaderMismatch), missing `_meta` fields -> 400 + -32602, an unsupported version -> 400 +
+//     -32022, an unknown method -> 404 + -32601, a missing client capability -> 400 + -32021.
+//   - 2025-03-26 .. 2025-11-25 (basic/transports.mdx): `initialize` creates a session (its
+//     MCP-Session-Id is returned); every later message names it.
+//
+// Thread-safe. Shutdown() waits for stateless requests still running.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+
+#include "server/mcp_session.h"
+#include "transport/http_server.h"
+
+namespace baton {
+
+class McpHttpHandler final : public transport::StreamableHttpHandler {
+ public:
+  explicit McpHttpHandler(McpServer& server) : server_(server) {}
+  ~McpHttpHandler() override { Shutdown(); }
+
+  void OnPost(transport::HttpPost post, std::shared_ptr<transport::HttpExchange> exchange) override;
+  void OnSessionClosed(const std::shared_ptr<transport::HttpSession>& session) override;
+  void Shutdown();
+
+ private:
+  void ServeModern(transport::HttpPost& post, const std::shared_ptr<transport::HttpExchange>& ex);
+  void ServeLegacy(transport::HttpPost& post, const std::shared_ptr<transport::HttpExchange>& ex);
+
+  McpServer& server_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int running_ = 0;  // stateless requests in flight
+  bool shutting_down_ = false;
+};
+
+}  // namespace baton

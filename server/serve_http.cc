@@ -1,0 +1,198 @@
+// `baton serve --http ADDR`: one MCP service over Streamable HTTP for many clients. The
+// composition root of that process: job database, in-process runner, MCP server with the job
+// tools, the HTTP transport. Shutdown order (SIGTERM/SIGINT): stop the HTTP server (ends
+// streams and sessions), wait for stateless requests, stop the runner, close the database.
+#include "server/serve_http.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <memory>
+#include <sstream>
+
+#include "server/front_end.h"
+#include "server/logging.h"
+#include "server/mcp_http_handler.h"
+#include "server/mcp_session.h"
+#include "server/runner.h"
+#include "server/state_paths.h"
+#include "tools/register_tools.h"
+#include "transport/http_auth.h"
+#include "transport/http_server.h"
+
+namespace baton {
+
+namespace {
+
+int g_signal_pipe = -1;
+void OnSignal(int) {
+  char c = 1;
+  if (g_signal_pipe >= 0) (void)!write(g_signal_pipe, &c, 1);
+}
+
+constexpr const char* kInstructions =
+    "Baton runs commands as durable background jobs that outlive this session. Use `enqueue` "
+    "for anything slow (builds, test suites, `claude -p` runs), then `status` with wait_seconds "
+    "to collect the result instead of polling. Use `chain` to run follow-ups that receive the "
+    "previous job's output ({{prev.stdout}}), and `cancel` to stop a job and its dependents.";
+
+std::vector<std::string> SplitList(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ','))
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+// "HOST:PORT", "[V6]:PORT" or ":PORT" (loopback).
+Status ParseAddress(const std::string& addr, std::string& host, int& port) {
+  size_t colon = addr.rfind(':');
+  if (colon == std::string::npos) return Status::InvalidArgument("--http needs HOST:PORT, got " + addr);
+  host = addr.substr(0, colon);
+  if (host.empty()) host = "127.0.0.1";
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  std::string p = addr.substr(colon + 1);
+  char* end = nullptr;
+  long v = std::strtol(p.c_str(), &end, 10);
+  if (p.empty() || *end != '\0' || v < 0 || v > 65535)
+    return Status::InvalidArgument("--http: invalid port \"" + p + "\"");
+  port = static_cast<int>(v);
+  return Status::OK();
+}
+
+}  // namespace
+
+int ServeHttp(const Flags& flags) {
+  if (Status s = SetUpLogging(flags.Get("log-level").value_or("info"),
+                              flags.Get("log-file").value_or(""), "serve-http");
+      !s.ok()) {
+    fprintf(stderr, "baton: %s\n", s.message().c_str());
+    return 2;
+  }
+  transport::HttpServerOptions options;
+  if (Status s = ParseAddress(*flags.Get("http"), options.host, options.port); !s.ok()) {
+    fprintf(stderr, "baton: %s\n", s.message().c_str());
+    return 2;
+  }
+  options.session_versions = SupportedProtocolVersions();
+  if (auto file = flags.Get("tokens-file")) {
+    auto tokens = transport::BearerTokens::ParseFile(*file);
+    if (!tokens.ok()) {
+      fprintf(stderr, "baton: %s\n", tokens.status().message().c_str());
+      return 2;
+    }
+    options.access.tokens = *tokens;
+  } else if (const char* env = std::getenv("BATON_HTTP_TOKENS"); env && *env) {
+    auto tokens = transport::BearerTokens::ParseEnv(env);
+    if (!tokens.ok()) {
+      fprintf(stderr, "baton: %s\n", tokens.status().message().c_str());
+      return 2;
+    }
+    options.access.tokens = *tokens;
+  }
+  if (!transport::IsLoopbackHost(options.host) && options.access.tokens.empty()) {
+    fprintf(stderr,
+            "baton: binding %s is not loopback: configure bearer tokens first (--tokens-file FILE "
+            "or BATON_HTTP_TOKENS); see docs/http.md\n",
+            options.host.c_str());
+    return 2;
+  }
+  options.access.allowed_origins = SplitList(flags.Get("allowed-origins").value_or(""));
+  options.access.allowed_hosts = SplitList(flags.Get("allowed-hosts").value_or(""));
+  if (!transport::IsLoopbackHost(options.host)) {
+    if (options.host != "0.0.0.0" && options.host != "::") options.access.allowed_hosts.push_back(options.host);
+    options.access.any_host = options.access.allowed_hosts.empty();
+  }
+  options.access.local_principal = LocalUser();
+  auto max_body = flags.Number("max-body-bytes", static_cast<double>(options.max_body_bytes));
+  auto concurrency = flags.Number("concurrency", 0);
+  if (!max_body.ok() || !concurrency.ok() || *max_body < 1024) {
+    fprintf(stderr, "baton: %s\n",
+            !max_body.ok() ? max_body.status().message().c_str()
+                           : !concurrency.ok() ? concurrency.status().message().c_str()
+                                               : "--max-body-bytes must be at least 1024");
+    return 2;
+  }
+  options.max_body_bytes = static_cast<size_t>(*max_body);
+
+  int pipefd[2];
+  if (pipe(pipefd) != 0) {
+    spdlog::error("pipe: {}", strerror(errno));
+    return 1;
+  }
+  g_signal_pipe = pipefd[1];
+  struct sigaction sa {};
+  sa.sa_handler = OnSignal;
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  // The runner, in-process: one service for many clients. Another runner may already hold the
+  // database (a CLI-started one); then front-ends rely on it and wake a new one on demand.
+  std::string db = flags.Get("db").value_or(DefaultDbPath());
+  auto paths = ResolveStatePaths(db);
+  if (!paths.ok()) {
+    spdlog::error("{}", paths.status().ToString());
+    return 1;
+  }
+  auto runner_store = JobStore::Open(paths->db);
+  if (!runner_store.ok()) {
+    spdlog::error("cannot open the job database: {}", runner_store.status().ToString());
+    return 1;
+  }
+  RunnerOptions ro;
+  ro.concurrency = static_cast<int>(*concurrency);
+  auto runner = std::make_unique<Runner>(**runner_store, *paths, ro, SystemClock::Instance());
+  Status acquired = runner->Acquire(/*lock_wait_ms=*/500);
+  if (acquired.ok()) {
+    runner->Start();
+    spdlog::info("runner {} hosted in this process", runner->id());
+  } else {
+    spdlog::info("another runner serves {} ({}); relying on it", paths->db, acquired.message());
+    runner.reset();
+  }
+
+  FrontEndOptions fo;
+  fo.db_path = paths->db;
+  fo.spawn_runner = runner == nullptr;
+  fo.runner_args = {"--idle-exit", flags.Get("runner-idle-exit").value_or("30")};
+  auto fe = FrontEnd::Open(fo);
+  if (!fe.ok()) {
+    spdlog::error("cannot open the job database: {}", fe.status().ToString());
+    if (runner) runner->Shutdown(), runner->Join();
+    return 1;
+  }
+  McpServer server("baton", BATON_VERSION, kInstructions);
+  tools::RegisterJobTools(server, (*fe)->jobs());
+  McpHttpHandler handler(server);
+  transport::StreamableHttpServer http(options, handler);
+  if (Status s = http.Start(); !s.ok()) {
+    spdlog::error("{}", s.ToString());
+    if (runner) runner->Shutdown(), runner->Join();
+    return 1;
+  }
+  spdlog::info("serving MCP over Streamable HTTP at http://{}:{}/mcp ({}); database {}",
+               options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host,
+               http.port(),
+               options.access.tokens.empty() ? "no tokens: loopback only"
+                                             : std::to_string(options.access.tokens.size()) + " token(s)",
+               (*fe)->paths().db);
+  char c;
+  while (read(pipefd[0], &c, 1) < 0 && errno == EINTR) {
+  }
+  spdlog::info("shutting down");
+  http.Stop();
+  handler.Shutdown();
+  if (runner) {
+    runner->Shutdown();
+    runner->Join();
+  }
+  g_signal_pipe = -1;
+  return 0;
+}
+
+}  // namespace baton

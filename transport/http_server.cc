@@ -1,0 +1,363 @@
+#include "transport/http_server.h"
+
+#include <httplib.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <set>
+
+#include "base/random_id.h"
+#include "transport/jsonrpc.h"
+
+namespace baton::transport {
+
+namespace {
+
+using httplib::DataSink;
+using httplib::Request;
+using httplib::Response;
+using HandlerResponse = httplib::Server::HandlerResponse;
+
+constexpr int kServerError = -32000;  // JSON-RPC "server error" range, for transport refusals
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), ::tolower);
+  return s;
+}
+
+void SetError(Response& res, int status, const std::string& message, int code = kServerError) {
+  res.status = status;
+  res.set_content(Serialize(MakeError(nullptr, code, message)), "application/json");
+}
+
+struct AcceptedTypes {
+  bool json = false;
+  bool sse = false;
+};
+
+AcceptedTypes ParseAccept(const Request& req) {
+  if (!req.has_header("Accept")) return {true, true};
+  AcceptedTypes a;
+  std::string v = Lower(req.get_header_value("Accept"));
+  size_t start = 0;
+  while (start <= v.size()) {
+    size_t comma = v.find(',', start);
+    std::string item = v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    item = item.substr(0, item.find(';'));
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    if (item == "*/*") a.json = a.sse = true;
+    if (item == "application/json" || item == "application/*") a.json = true;
+    if (item == "text/event-stream" || item == "text/*") a.sse = true;
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return a;
+}
+
+bool IsRequest(const nlohmann::json& m) {
+  return m.is_object() && m.contains("method") && m.contains("id");
+}
+
+}  // namespace
+
+std::string HttpPost::Header(const std::string& lower_name) const {
+  auto it = headers.find(lower_name);
+  return it == headers.end() ? "" : it->second;
+}
+
+class StreamableHttpServer::Impl {
+ public:
+  httplib::Server svr;
+  std::atomic<int> sse_open{0};
+  std::atomic<int> pending_posts{0};
+  std::atomic<bool> stopping{false};
+  std::mutex mu;
+  std::vector<std::weak_ptr<SseStream>> live_streams;
+  std::vector<std::weak_ptr<HttpExchange>> live_exchanges;
+
+  template <typename T>
+  void Remember(std::vector<std::weak_ptr<T>>& list, const std::shared_ptr<T>& p) {
+    std::lock_guard<std::mutex> lock(mu);
+    list.erase(std::remove_if(list.begin(), list.end(), [](auto& w) { return w.expired(); }),
+               list.end());
+    list.push_back(p);
+  }
+};
+
+StreamableHttpServer::StreamableHttpServer(HttpServerOptions options, StreamableHttpHandler& handler)
+    : options_(std::move(options)),
+      handler_(handler),
+      sessions_(options_.max_sessions, std::chrono::seconds(options_.session_idle_timeout_s),
+                options_.replay_events,
+                [&handler](const std::shared_ptr<HttpSession>& s) { handler.OnSessionClosed(s); }),
+      impl_(std::make_unique<Impl>()) {}
+
+StreamableHttpServer::~StreamableHttpServer() { Stop(); }
+
+Status StreamableHttpServer::Start() {
+  const HttpServerOptions& o = options_;
+  if (o.worker_threads < 4) return Status::InvalidArgument("worker_threads must be at least 4");
+  if (o.max_sse_streams < 1 || o.max_sse_streams * 2 > o.worker_threads)
+    return Status::InvalidArgument("max_sse_streams must be between 1 and worker_threads / 2");
+  if (o.max_pending_posts < 1 || o.max_pending_posts >= o.worker_threads)
+    return Status::InvalidArgument("max_pending_posts must be below worker_threads");
+  httplib::Server& svr = impl_->svr;
+  int workers = o.worker_threads;
+  svr.new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
+  svr.set_payload_max_length(o.max_body_bytes);
+  svr.set_read_timeout(o.read_timeout_s, 0);
+  svr.set_write_timeout(o.write_timeout_s, 0);
+  svr.set_keep_alive_timeout(5);
+  svr.set_keep_alive_max_count(100);
+  svr.set_exception_handler([](const Request& req, Response& res, std::exception_ptr ep) {
+    try {
+      if (ep) std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      spdlog::error("http: {} {} failed: {}", req.method, req.path, e.what());
+    } catch (...) {
+      spdlog::error("http: {} {} failed with an unknown exception", req.method, req.path);
+    }
+    SetError(res, 500, "Internal Server Error", kInternalError);
+  });
+  HttpAccess access(o.access);
+  svr.set_pre_routing_handler([this, access](const Request& req, Response& res) {
+    // Everything here runs before the body is read.
+    auto refuse = [&](int status, const std::string& message) {
+      res.set_header("Connection", "close");
+      SetError(res, status, message);
+      return HandlerResponse::Handled;
+    };
+    if (req.path != options_.path)
+      return refuse(404, "Not Found: the MCP endpoint is " + options_.path);
+    if (req.has_header("Transfer-Encoding"))
+      return refuse(411, "Length Required: chunked request bodies are not accepted; send "
+                         "Content-Length");
+    if (req.has_header("Content-Encoding") &&
+        Lower(req.get_header_value("Content-Encoding")) != "identity")
+      return refuse(415, "Unsupported Media Type: compressed request bodies are not accepted");
+    if (req.has_header("Content-Length")) {
+      const std::string& len = req.get_header_value("Content-Length");
+      bool digits = !len.empty() && len.size() <= 12 &&
+                    len.find_first_not_of("0123456789") == std::string::npos;
+      if (!digits) return refuse(400, "Bad Request: invalid Content-Length");
+      if (std::stoull(len) > options_.max_body_bytes)
+        return refuse(413, "Payload Too Large: the limit is " +
+                               std::to_string(options_.max_body_bytes) + " bytes");
+    }
+    AccessVerdict v = access.Check(req.get_header_value("Host"), req.get_header_value("Origin"),
+                                   req.get_header_value("Authorization"));
+    if (v.status == 401)
+      res.set_header("WWW-Authenticate", "Bearer realm=\"baton\"");
+    if (v.status != 200) return refuse(v.status, v.message);
+    return HandlerResponse::Unhandled;
+  });
+
+  auto principal_of = [access](const Request& req) {
+    return access.Check(req.get_header_value("Host"), req.get_header_value("Origin"),
+                        req.get_header_value("Authorization"))
+        .principal;
+  };
+  // Finds the session a request names: nullptr with `res` filled when it must be refused.
+  auto find_session = [this, principal_of](const Request& req, Response& res,
+                                           bool& refused) -> std::shared_ptr<HttpSession> {
+    refused = false;
+    if (!req.has_header("Mcp-Session-Id")) return nullptr;
+    auto s = sessions_.Find(req.get_header_value("Mcp-Session-Id"));
+    if (!s || s->principal() != principal_of(req)) {
+      refused = true;
+      SetError(res, 404, "Not Found: no such session (it was deleted or expired); initialize again");
+      return nullptr;
+    }
+    if (req.has_header("MCP-Protocol-Version")) {
+      const std::string& v = req.get_header_value("MCP-Protocol-Version");
+      const auto& ok = options_.session_versions;
+      if (std::find(ok.begin(), ok.end(), v) == ok.end()) {
+        refused = true;
+        SetError(res, 400, "Bad Request: unsupported MCP-Protocol-Version \"" + v + "\"");
+        return nullptr;
+      }
+    }
+    return s;
+  };
+
+  auto serve_stream = [this](Response& res, const std::shared_ptr<SseStream>& stream,
+                             uint64_t after, bool resumable,
+                             const std::shared_ptr<HttpExchange>& exchange) {
+    impl_->Remember(impl_->live_streams, stream);
+    uint64_t consumer = stream->Attach();
+    ++impl_->sse_open;
+    res.set_header("Cache-Control", "no-cache");
+    res.set_header("X-Accel-Buffering", "no");
+    auto last = std::make_shared<uint64_t>(after);
+    auto retry_sent = std::make_shared<bool>(!resumable);
+    int keepalive = options_.sse_keepalive_ms, retry = options_.sse_retry_ms;
+    res.set_chunked_content_provider(
+        "text/event-stream",
+        [this, stream, consumer, last, retry_sent, keepalive, retry, exchange](size_t, DataSink& sink) {
+          if (impl_->stopping) return false;
+          std::string out;
+          if (!*retry_sent) {
+            out = "retry: " + std::to_string(retry) + "\n\n";
+            *retry_sent = true;
+          }
+          auto batch = stream->WaitAfter(consumer, *last, std::chrono::milliseconds(keepalive));
+          for (const auto& e : batch.events) {
+            out += stream->Format(e);
+            *last = e.seq;
+          }
+          if (out.empty() && !batch.closed && !batch.superseded) out = ": keepalive\n\n";
+          if (!out.empty() && !sink.write(out.data(), out.size())) {
+            if (exchange) exchange->MarkClientGone();
+            return false;
+          }
+          if (batch.closed || batch.superseded) sink.done();
+          return true;
+        },
+        [this, exchange](bool success) {
+          --impl_->sse_open;
+          if (!success && exchange) exchange->MarkClientGone();
+        });
+  };
+
+  svr.Post(options_.path, [this, find_session, principal_of, serve_stream](const Request& req,
+                                                                           Response& res) {
+    AcceptedTypes accept = ParseAccept(req);
+    if (!accept.json && !accept.sse)
+      return SetError(res, 406, "Not Acceptable: accept application/json and text/event-stream");
+    std::string ctype = Lower(req.get_header_value("Content-Type"));
+    if (ctype.rfind("application/json", 0) != 0)
+      return SetError(res, 415, "Unsupported Media Type: POST a JSON-RPC message as application/json");
+    nlohmann::json body = nlohmann::json::parse(req.body, nullptr, false);
+    if (body.is_discarded())
+      return SetError(res, 400, "Parse error: the body is not valid JSON", kParseError);
+    bool refused = false;
+    HttpPost post;
+    post.session = find_session(req, res, refused);
+    if (refused) return;
+    post.has_request = IsRequest(body);
+    if (body.is_array())
+      for (const auto& m : body) post.has_request = post.has_request || IsRequest(m);
+    if (post.has_request && impl_->pending_posts >= options_.max_pending_posts) {
+      res.set_header("Retry-After", "2");
+      return SetError(res, 503, "Service Unavailable: too many requests in flight; retry shortly");
+    }
+    post.message = std::move(body);
+    post.principal = principal_of(req);
+    for (const auto& [name, value] : req.headers) post.headers[Lower(name)] = value;
+    post.sessions = &sessions_;
+    auto exchange = std::make_shared<HttpExchange>(accept.json, accept.sse);
+    if (post.session) exchange->BindSession(post.session);
+    impl_->Remember(impl_->live_exchanges, exchange);
+    bool has_request = post.has_request;
+    ++impl_->pending_posts;
+    handler_.OnPost(std::move(post), exchange);
+    if (!has_request) exchange->Accept();
+    if (impl_->stopping) exchange->Abandon();
+    auto form = exchange->WaitForm([&] {
+      auto s = exchange->session();
+      auto stream = s ? s->NewStream()
+                      : std::make_shared<SseStream>(RandomHexId(4), options_.replay_events);
+      if (exchange->resumable()) stream->Push("");  // the priming event (SEP-1699)
+      return stream;
+    });
+    --impl_->pending_posts;
+    if (auto s = exchange->session()) res.set_header("Mcp-Session-Id", s->id());
+    switch (form) {
+      case HttpExchange::Form::kAccepted: res.status = 202; return;
+      case HttpExchange::Form::kRejected:
+      case HttpExchange::Form::kJson:
+        res.status = exchange->status();
+        if (!exchange->body().is_null())
+          res.set_content(Serialize(exchange->body()), "application/json");
+        return;
+      case HttpExchange::Form::kSse:
+        res.status = 200;
+        return serve_stream(res, exchange->stream(), 0, exchange->resumable(), exchange);
+      case HttpExchange::Form::kPending: return;
+    }
+  });
+
+  svr.Get(options_.path, [this, find_session, serve_stream](const Request& req, Response& res) {
+    if (!ParseAccept(req).sse || !req.has_header("Accept"))
+      return SetError(res, 406, "Not Acceptable: a GET opens an SSE stream; accept text/event-stream");
+    bool refused = false;
+    auto session = find_session(req, res, refused);
+    if (refused) return;
+    if (!session) {
+      res.set_header("Allow", "POST");
+      return SetError(res, 405, "Method Not Allowed: GET needs an MCP-Session-Id (sessions start "
+                                "with initialize)");
+    }
+    if (impl_->sse_open >= options_.max_sse_streams) {
+      res.set_header("Retry-After", "5");
+      return SetError(res, 503, "Service Unavailable: too many open SSE streams");
+    }
+    std::string version = req.get_header_value("MCP-Protocol-Version");
+    bool resumable = version >= "2025-11-25";
+    if (req.has_header("Last-Event-ID")) {
+      auto parsed = SseStream::ParseEventId(req.get_header_value("Last-Event-ID"));
+      if (parsed)
+        if (auto stream = session->FindStream(parsed->first)) {
+          res.set_header("Mcp-Session-Id", session->id());
+          return serve_stream(res, stream, parsed->second, false, nullptr);
+        }
+    }
+    auto stream = session->NewStandaloneStream();
+    if (resumable) stream->Push("");
+    res.set_header("Mcp-Session-Id", session->id());
+    serve_stream(res, stream, 0, resumable, nullptr);
+  });
+
+  svr.Delete(options_.path, [this, find_session](const Request& req, Response& res) {
+    bool refused = false;
+    auto session = find_session(req, res, refused);
+    if (refused) return;
+    if (!session) return SetError(res, 400, "Bad Request: DELETE needs an MCP-Session-Id");
+    if (auto s = sessions_.Remove(session->id())) {
+      s->CloseAllStreams();
+      handler_.OnSessionClosed(s);
+    }
+    res.status = 200;
+  });
+  for (const char* m : {"PUT", "PATCH"}) {
+    auto h = [](const Request&, Response& res) {
+      res.set_header("Allow", "GET, POST, DELETE");
+      SetError(res, 405, "Method Not Allowed");
+    };
+    if (std::string(m) == "PUT") svr.Put(options_.path, h);
+    else svr.Patch(options_.path, h);
+  }
+
+  if (o.port == 0) {
+    port_ = svr.bind_to_any_port(o.host);
+    if (port_ <= 0) return Status::Unavailable("http: cannot bind " + o.host);
+  } else {
+    if (!svr.bind_to_port(o.host, o.port))
+      return Status::Unavailable("http: cannot bind " + o.host + ":" + std::to_string(o.port) +
+                                 " (in use, or not a local address)");
+    port_ = o.port;
+  }
+  thread_ = std::thread([this] { impl_->svr.listen_after_bind(); });
+  return Status::OK();
+}
+
+void StreamableHttpServer::Stop() {
+  if (stopped_.exchange(true)) return;
+  impl_->stopping = true;
+  for (const auto& s : sessions_.RemoveAll()) {
+    s->CloseAllStreams();
+    handler_.OnSessionClosed(s);
+  }
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    for (auto& w : impl_->live_streams)
+      if (auto s = w.lock()) s->Attach();
+    for (auto& w : impl_->live_exchanges)
+      if (auto e = w.lock()) e->Abandon();
+  }
+  impl_->svr.stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace baton::transport

@@ -1,0 +1,101 @@
+// transport/http_server.h
+//
+// StreamableHttpServer serves MCP's Streamable HTTP transport on one endpoint (default `/mcp`)
+// over cpp-httplib 0.11.4, hardened for it: chunked and compressed request bodies are refused
+// before they are read (the library's size limit does not hold for them), bodies are size
+// limited, exceptions never leak their text, sockets have read/write timeouts, and the worker
+// pool is sized so that long-lived SSE streams (each holds a worker) cannot starve POSTs: at
+// most `max_sse_streams` (< worker_threads) standalone streams, 503 beyond.
+//
+// What is HTTP stays here: Origin/Host/bearer checks (403, 401), Accept negotiation (406),
+// Content-Type (415), JSON parsing (400), session lookup (`MCP-Session-Id`, 404 for unknown or
+// deleted sessions), `MCP-Protocol-Version` validation for session requests (400), GET streams
+// with `Last-Event-ID` replay, DELETE. What a message means is decided by the handler (server/).
+// Revisions: 2025-03-26, 2025-06-18, 2025-11-25 basic/transports.mdx and 2026-07-28
+// basic/transports/streamable-http.mdx (sessionless POSTs).
+//
+// Start()/Stop() from one thread; the handler is called on worker threads.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/status.h"
+#include "transport/http_auth.h"
+#include "transport/http_exchange.h"
+#include "transport/http_session.h"
+
+namespace baton::transport {
+
+struct HttpServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 7878;  // 0: any free port (see port())
+  std::string path = "/mcp";
+  size_t max_body_bytes = 4 << 20;
+  int read_timeout_s = 30;
+  int write_timeout_s = 30;
+  int worker_threads = 32;
+  int max_sse_streams = 12;      // standalone GET streams at once; must be < worker_threads / 2
+  int max_pending_posts = 24;    // POSTs waiting for their answer at once; 503 beyond
+  size_t max_sessions = 1000;
+  int session_idle_timeout_s = 3600;
+  size_t replay_events = 256;    // per SSE stream
+  int sse_keepalive_ms = 15000;  // comment lines on idle streams (detects gone clients)
+  int sse_retry_ms = 1000;       // the `retry` field of resumable streams
+  // MCP-Protocol-Version values accepted on requests that name a session.
+  std::vector<std::string> session_versions;
+  AccessOptions access;
+};
+
+// One POSTed body (a JSON-RPC message or a batch), as the handler sees it.
+struct HttpPost {
+  nlohmann::json message;
+  bool has_request = false;                  // at least one request (method + id)
+  std::shared_ptr<HttpSession> session;      // named by MCP-Session-Id; null when none
+  std::string principal;                     // from the bearer token (or the local principal)
+  std::map<std::string, std::string> headers;  // lower-case names
+  HttpSessionTable* sessions = nullptr;      // to create a session (initialize)
+  std::string Header(const std::string& lower_name) const;
+};
+
+class StreamableHttpHandler {
+ public:
+  virtual ~StreamableHttpHandler() = default;
+  // Answers through `exchange`, possibly later and from another thread. Must not block long:
+  // the calling worker waits for the exchange's first message. For a body without requests,
+  // an exchange left pending becomes 202 Accepted.
+  virtual void OnPost(HttpPost post, std::shared_ptr<HttpExchange> exchange) = 0;
+  // The session ended (DELETE, expiry or shutdown).
+  virtual void OnSessionClosed(const std::shared_ptr<HttpSession>& session) = 0;
+};
+
+class StreamableHttpServer {
+ public:
+  StreamableHttpServer(HttpServerOptions options, StreamableHttpHandler& handler);
+  ~StreamableHttpServer();  // Stop()
+
+  // Validates the options, binds and starts serving on a thread of its own.
+  Status Start();
+  // Stops accepting, ends open streams and closes every session. Idempotent.
+  void Stop();
+  int port() const { return port_; }
+  HttpSessionTable& sessions() { return sessions_; }
+
+ private:
+  class Impl;
+  HttpServerOptions options_;
+  StreamableHttpHandler& handler_;
+  HttpSessionTable sessions_;
+  std::unique_ptr<Impl> impl_;
+  std::thread thread_;
+  int port_ = 0;
+  std::atomic<bool> stopped_{false};
+};
+
+}  // namespace baton::transport
