@@ -161,6 +161,9 @@ std::vector<ReceivedMessage> FetchAll(const std::string& url, const std::string&
     for (int i = 0; i < list.Count; ++i) {
       natsMsg* m = list.Msgs[i];
       ReceivedMessage r;
+      r.received_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
       r.subject = natsMsg_GetSubject(m);
       const char* id = nullptr;
       if (natsMsgHeader_Get(m, "Nats-Msg-Id", &id) == NATS_OK && id) r.msg_id = id;
@@ -176,6 +179,38 @@ std::vector<ReceivedMessage> FetchAll(const std::string& url, const std::string&
     }
     natsMsgList_Destroy(&list);
   }
+  return out;
+}
+
+}  // namespace baton::testing
+
+namespace baton::testing {
+
+StreamSummary GetStream(const std::string& url, const std::string& stream) {
+  namespace t = baton::transport;
+  t::NatsConnectOptions co;
+  co.url = url;
+  co.client_name = "baton-test-inspector";
+  auto nc = t::ConnectNats(co, /*require_connected=*/true);
+  if (!nc.ok()) throw std::runtime_error(nc.status().ToString());
+  jsCtx* raw_js = nullptr;
+  if (natsConnection_JetStream(&raw_js, nc->get(), nullptr) != NATS_OK)
+    throw std::runtime_error("jetstream context failed");
+  t::JsCtxPtr js(raw_js);
+  jsStreamInfo* raw = nullptr;
+  natsStatus s = js_GetStreamInfo(&raw, js.get(), stream.c_str(), nullptr, nullptr);
+  if (s != NATS_OK) throw std::runtime_error(t::FromNats(s, "stream info " + stream).ToString());
+  t::JsStreamInfoPtr si(raw);
+  StreamSummary out;
+  out.msgs = si->State.Msgs;
+  out.bytes = si->State.Bytes;
+  out.first_seq = si->State.FirstSeq;
+  out.last_seq = si->State.LastSeq;
+  out.max_msgs = si->Config->MaxMsgs;
+  out.max_bytes = si->Config->MaxBytes;
+  out.max_age_ns = si->Config->MaxAge;
+  out.duplicates_ns = si->Config->Duplicates;
+  for (int i = 0; i < si->Config->SubjectsLen; ++i) out.subjects.push_back(si->Config->Subjects[i]);
   return out;
 }
 

@@ -65,6 +65,7 @@ struct ReceivedMessage {
   std::string payload;
   uint64_t stream_seq = 0;
   uint64_t num_delivered = 0;
+  int64_t received_ms = 0;  // wall clock when the subscriber got it
 };
 
 // Reads through the durable pull consumer `durable` of `stream` (created on first use: explicit
@@ -74,5 +75,14 @@ struct ReceivedMessage {
 std::vector<ReceivedMessage> FetchAll(const std::string& url, const std::string& stream,
                                       const std::string& durable, const std::string& filter,
                                       int idle_ms = 1000);
+
+// A stream's configuration and state as the server reports them (throws when unreachable or
+// when there is no such stream).
+struct StreamSummary {
+  uint64_t msgs = 0, bytes = 0, first_seq = 0, last_seq = 0;
+  int64_t max_msgs = 0, max_bytes = 0, max_age_ns = 0, duplicates_ns = 0;
+  std::vector<std::string> subjects;
+};
+StreamSummary GetStream(const std::string& url, const std::string& stream);
 
 }  // namespace baton::testing

@@ -1,0 +1,10 @@
+# tests/server/event_drainer.cmake: the events outbox drainer and the notify command against a
+# real nats-server. Included from tests/server/CMakeLists.txt.
+baton_test(event_drainer_format_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/event_drainer_format_test.cc
+  LIBS baton_event_drainer
+  LABELS unit)
+baton_test(event_drainer_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/event_drainer_test.cc
+  LIBS baton_event_drainer baton_nats_test_support nlohmann_json::nlohmann_json
+  LABELS e2e)
