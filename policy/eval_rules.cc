@@ -112,18 +112,24 @@ Value Evaluator::ComputeRule(const RuleSet* rs) {
   return Value();
 }
 
-bool Evaluator::UnifyArgs(const Rule& r, const std::vector<Value>& args, size_t i, Frame& f, K k) {
-  if (i == args.size()) return k();
-  return UnifyValue(r.args[i], args[i], f, [&]() { return UnifyArgs(r, args, i + 1, f, k); });
+bool Evaluator::UnifyArgs(const Rule& r, const Value* args, size_t n, size_t i, Frame& f, K k) {
+  if (i == n) return k();
+  return UnifyValue(r.args[i], args[i], f, [&]() { return UnifyArgs(r, args, n, i + 1, f, k); });
 }
 
-bool Evaluator::CallFunction(const RuleSet* fn, const std::vector<Value>& args, ValueK k) {
+bool Evaluator::CallFunction(const RuleSet* fn, const Value* args, size_t n, ValueK k) {
+  for (const MemoEntry& m : state_.memo) {
+    if (m.fn != fn) continue;
+    bool same = true;
+    for (size_t i = 0; i < n && same; ++i) same = m.args[i] == args[i];
+    if (same) return m.result.defined() ? k(m.result) : true;
+  }
   Value out;
   for (const Rule* def : fn->defs) {
     for (const Rule* r = def; r; r = r->else_rule.get()) {
       Frame f(static_cast<size_t>(def->num_slots));
       bool found = false;
-      UnifyArgs(*r, args, 0, f, [&]() {
+      UnifyArgs(*r, args, n, 0, f, [&]() {
         return EvalBody(r->body, 0, f, [&]() {
           return EvalTerm(r->value, f, [&](const Value& v) {
             if (out.defined() && !(out == v)) {
@@ -140,6 +146,7 @@ bool Evaluator::CallFunction(const RuleSet* fn, const std::vector<Value>& args, 
       if (found) break;
     }
   }
+  if (state_.memo.size() < 256) state_.memo.push_back({fn, ValueVector(args, args + n), out});
   return out.defined() ? k(out) : true;
 }
 
@@ -211,6 +218,7 @@ bool Evaluator::EvalExpr(const Expr& e, Frame& f, K k) {
   }
   State outer = state_;
   state_.cache.assign(policy_.rule_sets.size(), CacheEntry());
+  state_.memo.clear();
   for (size_t i = 0; i < e.withs.size(); ++i) {
     if (!ApplyWith(e.withs[i], vals[i])) return false;
   }

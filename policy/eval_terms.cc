@@ -44,7 +44,7 @@ bool Evaluator::EvalTerm(const Term& t, Frame& f, ValueK k) {
     case TermKind::kSet:
     case TermKind::kObject: {
       ValueVector vals(t.items.size());
-      return EvalItems(t.items, 0, f, vals, [&]() {
+      return EvalItems(t.items, 0, f, vals.data(), [&]() {
         if (t.kind == TermKind::kArray) return k(Value::Array(vals));
         if (t.kind == TermKind::kSet) return k(Value::Set(vals));
         ObjectEntries entries;
@@ -63,8 +63,7 @@ bool Evaluator::EvalTerm(const Term& t, Frame& f, ValueK k) {
   return false;
 }
 
-bool Evaluator::EvalItems(const std::vector<Term>& items, size_t i, Frame& f, ValueVector& out,
-                          K k) {
+bool Evaluator::EvalItems(const std::vector<Term>& items, size_t i, Frame& f, Value* out, K k) {
   if (i == items.size()) return k();
   return EvalTerm(items[i], f, [&](const Value& v) {
     out[i] = v;
@@ -202,15 +201,23 @@ bool Evaluator::EvalCall(const Term& t, Frame& f, ValueK k) {
     --depth_;
     return Fail("evaluation too deep (recursive functions?)" + Where(t));
   }
-  ValueVector args(t.items.size());
+  constexpr size_t kInlineArgs = 4;
+  Value inline_args[kInlineArgs];
+  ValueVector heap_args;
+  size_t n = t.items.size();
+  Value* args = inline_args;
+  if (n > kInlineArgs) {
+    heap_args.resize(n);
+    args = heap_args.data();
+  }
   bool r = EvalItems(t.items, 0, f, args, [&]() {
     if (t.builtin) {
       Value out;
-      BuiltinArgs a{args.data(), args.size(), t.regex.get()};
+      BuiltinArgs a{args, n, t.regex.get()};
       if (!t.builtin->fn(a, &out)) return true;  // built-in error: undefined
       return k(out);
     }
-    return CallFunction(t.rule, args, k);
+    return CallFunction(t.rule, args, n, k);
   });
   --depth_;
   return r;

@@ -9,6 +9,8 @@
 // but any number may run on the same CompiledPolicy concurrently.
 #pragma once
 
+#include <memory>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -34,7 +36,40 @@ class Evaluator {
  private:
   using K = FunctionRef<bool()>;
   using ValueK = FunctionRef<bool(const Value&)>;
-  using Frame = std::vector<Value>;
+  // Local variable slots of one rule body; small frames live on the stack.
+  class Frame {
+   public:
+    explicit Frame(size_t n = 0) : size_(n) {
+      if (n > kInline) {
+        heap_ = std::make_unique<Value[]>(n);
+        data_ = heap_.get();
+      } else {
+        data_ = reinterpret_cast<Value*>(inline_);
+        for (size_t i = 0; i < n; ++i) new (&data_[i]) Value();
+      }
+    }
+    ~Frame() {
+      if (!heap_) {
+        for (size_t i = 0; i < size_; ++i) data_[i].~Value();
+      }
+    }
+    Frame(const Frame&) = delete;
+    Frame& operator=(const Frame&) = delete;
+    Value& operator[](size_t i) { return data_[i]; }
+    const Value& operator[](size_t i) const { return data_[i]; }
+
+   private:
+    static constexpr size_t kInline = 16;
+    alignas(Value) unsigned char inline_[kInline * sizeof(Value)];
+    std::unique_ptr<Value[]> heap_;
+    Value* data_;
+    size_t size_;
+  };
+  struct MemoEntry {
+    const RuleSet* fn;
+    ValueVector args;
+    Value result;  // Undefined when the call was undefined
+  };
 
   struct CacheEntry {
     enum class State : uint8_t { kEmpty, kBusy, kDone } state = State::kEmpty;
@@ -46,14 +81,15 @@ class Evaluator {
     Value data;
     std::vector<std::pair<const RuleSet*, Value>> rule_overrides;
     std::vector<CacheEntry> cache;
+    std::vector<MemoEntry> memo;  // function results by arguments
   };
 
   bool Fail(const std::string& message);
 
   // eval_rules.cc
   Value ComputeRule(const RuleSet* rs);
-  bool CallFunction(const RuleSet* fn, const std::vector<Value>& args, ValueK k);
-  bool UnifyArgs(const Rule& r, const std::vector<Value>& args, size_t i, Frame& f, K k);
+  bool CallFunction(const RuleSet* fn, const Value* args, size_t n, ValueK k);
+  bool UnifyArgs(const Rule& r, const Value* args, size_t n, size_t i, Frame& f, K k);
   bool EvalBody(const Body& body, size_t i, Frame& f, K k);
   bool EvalExpr(const Expr& e, Frame& f, K k);
   bool EvalExprNoWith(const Expr& e, Frame& f, K k);
@@ -63,7 +99,7 @@ class Evaluator {
 
   // eval_terms.cc
   bool EvalTerm(const Term& t, Frame& f, ValueK k);
-  bool EvalItems(const std::vector<Term>& items, size_t i, Frame& f, ValueVector& out, K k);
+  bool EvalItems(const std::vector<Term>& items, size_t i, Frame& f, Value* out, K k);
   bool EvalRef(const Term& t, Frame& f, ValueK k);
   bool WalkPath(const Value& v, const Term& ref, size_t i, Frame& f, ValueK k);
   bool WalkData(const PackageNode* node, const Value& base, const Term& ref, size_t i, Frame& f,

@@ -132,7 +132,8 @@ uses_shell(argv) if {
 
 # ---- rm -rf in any spelling: -rf, -fr, -Rf, -r -f, --recursive --force, inside sh -c strings --
 
-# Token lists to inspect: the argv itself, and each argument split like a shell would.
+# Token lists to inspect: the argv itself and, when a shell runs it (allow_shell), each argument
+# split like a shell would (without a shell, no argument is ever parsed as a command line).
 token_lists contains argv if {
 	some spec in job_specs
 	argv := spec.command
@@ -141,6 +142,7 @@ token_lists contains argv if {
 
 token_lists contains tokens if {
 	some spec in job_specs
+	uses_shell(spec.command)
 	some arg in spec.command
 	is_string(arg)
 	some segment in regex.split(`[;&|()\n]+`, arg)
