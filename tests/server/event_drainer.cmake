@@ -8,3 +8,7 @@ baton_test(event_drainer_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/event_drainer_test.cc
   LIBS baton_event_drainer baton_nats_test_support nlohmann_json::nlohmann_json
   LABELS e2e)
+baton_test(notify_command_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/notify_command_test.cc
+  LIBS baton_notify baton_nats_test_support PkgConfig::HTTPLIB
+  LABELS e2e)
