@@ -12,3 +12,8 @@ baton_test(notify_command_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/notify_command_test.cc
   LIBS baton_notify baton_nats_test_support PkgConfig::HTTPLIB
   LABELS e2e)
+# Interop with the official JavaScript client (examples/notifiers/js-subscriber, after `npm ci`).
+baton_test(notify_js_subscriber_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/notify_js_subscriber_test.cc
+  LIBS baton_event_drainer baton_nats_test_support nlohmann_json::nlohmann_json
+  LABELS client)
