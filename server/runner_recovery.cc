@@ -60,11 +60,14 @@ int ScanOnce(const std::string& db, const std::string& live_runner_id) {
 
 int KillStrayJobProcesses(const std::string& db, const std::string& live_runner_id) {
   int total = 0;
-  for (int pass = 0; pass < 5; ++pass) {
+  // Until a scan finds nobody: a killed process stops matching only once it has exited (its
+  // environment is gone), so on return none of them still holds a file, a lock or a port that
+  // the job's next attempt may need.
+  for (int pass = 0; pass < 500; ++pass) {
     int n = ScanOnce(db, live_runner_id);
-    total += n;
+    if (pass == 0) total = n;
     if (n == 0) break;
-    usleep(10000);  // let the kills land before looking again (children forked meanwhile)
+    usleep(2000);
   }
   return total;
 }

@@ -12,8 +12,8 @@
 namespace baton {
 
 // SIGKILLs every process (and the process group it leads) whose environment has BATON_DB=`db`
-// and a BATON_RUNNER other than `live_runner_id`; scans until none is left (at most a few
-// passes). Returns how many processes were signalled.
+// and a BATON_RUNNER other than `live_runner_id`, and returns once none of them is alive (at
+// most about a second). Returns how many processes the first scan found.
 int KillStrayJobProcesses(const std::string& db, const std::string& live_runner_id);
 
 }  // namespace baton
