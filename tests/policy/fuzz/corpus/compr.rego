@@ -1,0 +1,2 @@
+package a
+x := [y | some y in [1, 2]; y > 1]
