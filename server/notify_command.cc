@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -184,13 +185,14 @@ Status RunCommandAction(const CommandAction& a, const json& payload, const std::
 }
 
 Status RunWebhookAction(const WebhookAction& a, const json& payload, const std::string& subject) {
-  size_t scheme_end = a.url.find("://");
+  std::string url = ExpandTemplate(a.url, payload, subject);
+  size_t scheme_end = url.find("://");
   size_t path_start = scheme_end == std::string::npos ? std::string::npos
-                                                      : a.url.find('/', scheme_end + 3);
-  std::string base = a.url.substr(0, path_start);
+                                                      : url.find('/', scheme_end + 3);
+  std::string base = url.substr(0, path_start);  // logged: never the path (it may hold a token)
   httplib::Request req;
   req.method = a.method;
-  req.path = path_start == std::string::npos ? "/" : a.url.substr(path_start);
+  req.path = path_start == std::string::npos ? "/" : url.substr(path_start);
   std::string content_type = "application/json";
   if (a.body_json) {
     req.body = ExpandJson(json::parse(*a.body_json), payload, subject).dump();
@@ -210,7 +212,7 @@ Status RunWebhookAction(const WebhookAction& a, const json& payload, const std::
   req.headers.emplace("Idempotency-Key", payload.value("instance", std::string()) + ":" +
                                              std::to_string(payload.value("id", int64_t{0})));
   httplib::Client cli(base);
-  if (!cli.is_valid()) return Status::InvalidArgument("notify: bad webhook URL " + a.url);
+  if (!cli.is_valid()) return Status::InvalidArgument("notify: bad webhook URL " + base);
   auto timeout = std::chrono::milliseconds(a.timeout_ms);
   cli.set_connection_timeout(timeout);
   cli.set_read_timeout(timeout);
@@ -326,6 +328,9 @@ std::string ExpandTemplate(const std::string& text, const json& payload,
     key.erase(key.find_last_not_of(' ') + 1);
     if (key == "subject") {
       out += subject;
+    } else if (key.rfind("env.", 0) == 0) {  // from the notifier's environment (secrets)
+      const char* v = std::getenv(key.c_str() + 4);
+      out += v ? v : "";
     } else if (key == "json") {
       out += payload.dump();
     } else {

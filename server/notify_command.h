@@ -12,7 +12,9 @@
 //
 // Templates: in argv, header values and the body, "{{path}}" is replaced by the payload field at
 // `path` ("type", "job_id", "queue", "job.state", "job.command" (joined with spaces),
-// "job.exit_code", ...), "{{subject}}" by the NATS subject and "{{json}}" by the whole payload.
+// "job.exit_code", ...), "{{subject}}" by the NATS subject, "{{json}}" by the whole payload and
+// "{{env.NAME}}" by the notifier's environment variable NAME (keeps tokens out of config files;
+// the URL is templated too).
 // A body given as a JSON object in the config file is templated value by value, so it stays
 // valid JSON whatever the event contains.
 //

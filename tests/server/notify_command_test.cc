@@ -144,10 +144,20 @@ TEST(NotifyArgsTest, TemplatesExpandPayloadFields) {
       {"[{{job.error}}][{{missing.path}}]", "[][]"},
       {"on {{subject}}", "on baton.default.job.q.failed.7"},
       {"no close {{type", "no close {{type"},
+      {"token {{env.BATON_NOTIFY_TEST_TOKEN}}", "token s3cret"},
   };
+  setenv("BATON_NOTIFY_TEST_TOKEN", "s3cret", 1);
   for (const Case& c : kCases) {
     SCOPED_TRACE(c.tmpl);
     EXPECT_EQ(ExpandTemplate(c.tmpl, p, "baton.default.job.q.failed.7"), c.out);
+  }
+}
+
+TEST(NotifyArgsTest, ExampleConfigurationsParse) {
+  for (const char* name : {"ntfy.json", "notify-send.json", "telegram.json"}) {
+    SCOPED_TRACE(name);
+    auto c = ParseNotifyArgs({"--config", testing::SourceDir() + "/examples/notifiers/" + name});
+    EXPECT_TRUE(c.ok()) << c.status().ToString();
   }
 }
 
