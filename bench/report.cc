@@ -1,0 +1,84 @@
+// `baton_bench report`: merges the JSON lines of a run (baton's and the peers') into one JSON
+// document and one markdown table, ordered by scenario.
+#include <stdio.h>
+
+#include <algorithm>
+#include <fstream>
+
+#include "bench/scenarios.h"
+
+namespace baton::bench {
+
+using nlohmann::json;
+
+namespace {
+
+std::string Num(double v) {
+  char buf[64];
+  if (v >= 1000)
+    snprintf(buf, sizeof buf, "%.0f", v);
+  else if (v >= 10)
+    snprintf(buf, sizeof buf, "%.1f", v);
+  else
+    snprintf(buf, sizeof buf, "%.3g", v);
+  return buf;
+}
+
+}  // namespace
+
+int Report(const Options& o) {
+  std::ifstream in(o.Get("in"));
+  if (!in) {
+    fprintf(stderr, "baton_bench report: cannot read --in %s\n", o.Get("in").c_str());
+    return 2;
+  }
+  json figures = json::array();
+  std::string line;
+  while (std::getline(in, line)) {
+    json j = json::parse(line, nullptr, false);
+    if (j.is_object() && j.contains("scenario")) figures.push_back(std::move(j));
+  }
+  std::stable_sort(figures.begin(), figures.end(), [](const json& a, const json& b) {
+    return a["scenario"].get<int>() < b["scenario"].get<int>();
+  });
+  json doc = {{"meta", json::object()}, {"figures", figures}};
+  for (const auto& [k, v] : o.values)
+    if (k.rfind("meta-", 0) == 0) doc["meta"][k.substr(5)] = v;
+  if (o.Has("json")) std::ofstream(o.Get("json")) << doc.dump(2) << "\n";
+  std::string md = "| # | system | figure | value | baseline (same run) | ratio | target | met |\n"
+                   "|---|---|---|---|---|---|---|---|\n";
+  int met = 0, missed = 0;
+  for (const json& f : figures) {
+    md += "| " + std::to_string(f["scenario"].get<int>()) + " | " + f.value("system", "") + " | " +
+          f.value("name", "") + " | ";
+    if (f.contains("unavailable")) {
+      md += "not available yet: " + f["unavailable"].get<std::string>() + " | | | | |\n";
+      continue;
+    }
+    std::string unit = f.value("unit", "");
+    md += Num(f["value"].get<double>()) + " " + unit + " | ";
+    if (f.contains("baseline"))
+      md += Num(f["baseline"]["value"].get<double>()) + " " + unit + " (" +
+            f["baseline"]["name"].get<std::string>() + ")";
+    md += " | ";
+    if (f.contains("ratio")) md += Num(f["ratio"].get<double>());
+    md += " | ";
+    if (f.contains("target")) {
+      const json& t = f["target"];
+      md += (t["of"] == "ratio" ? "ratio " : "") + t["op"].get<std::string>() + " " +
+            Num(t["value"].get<double>()) + (t["of"] == "ratio" ? "" : " " + unit);
+      bool ok = f.value("met", false);
+      (ok ? met : missed)++;
+      md += std::string(" | ") + (ok ? "met" : "**not met**") + " |\n";
+    } else {
+      md += " | |\n";
+    }
+  }
+  md += "\nTargets: " + std::to_string(met) + " met, " + std::to_string(missed) +
+        " not met (a miss never fails the run). Ratio = value / baseline.\n";
+  if (o.Has("md")) std::ofstream(o.Get("md")) << md;
+  fputs(md.c_str(), stdout);
+  return 0;
+}
+
+}  // namespace baton::bench
