@@ -21,7 +21,9 @@ Value Evaluator::RuleValue(const RuleSet* rs) {
   CacheEntry& c = state_.cache[rs->index];
   if (c.state == CacheEntry::State::kDone) return c.value;
   if (c.state == CacheEntry::State::kBusy) {
-    Fail("rule data." + rs->path[0] + "... " + rs->name + " depends on itself (recursion)");
+    std::string name = "data";
+    for (const auto& p : rs->path) name += "." + p;
+    Fail("rule " + name + " depends on itself (recursion)");
     return Value();
   }
   c.state = CacheEntry::State::kBusy;
