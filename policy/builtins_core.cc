@@ -293,7 +293,8 @@ bool NumbersRange(const A& a, Value* o) {
   return true;
 }
 bool JsonMarshal(const A& a, Value* o) {
-  *o = Value::String(a.args[0].ToJson().dump());
+  *o = Value::String(
+      a.args[0].ToJson().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   return true;
 }
 

@@ -42,6 +42,7 @@ class Lexer {
   Lexer(std::string_view file, std::string_view src) : file_(file), src_(src) {}
 
   Result<std::vector<Token>> Run() {
+    BATON_RETURN_IF_ERROR(CheckUtf8());
     std::vector<Token> out;
     bool newline = true;
     bool space = true;
@@ -79,6 +80,28 @@ class Lexer {
   }
 
  private:
+  // Rego sources are UTF-8; anything else is rejected up front (with its position).
+  Status CheckUtf8() const {
+    int line = 1, col = 1;
+    for (size_t i = 0; i < src_.size();) {
+      unsigned char c = static_cast<unsigned char>(src_[i]);
+      size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+      bool ok = n > 0 && i + n <= src_.size() && !(n == 2 && c < 0xC2);
+      for (size_t k = 1; ok && k < n; ++k) {
+        ok = (static_cast<unsigned char>(src_[i + k]) & 0xC0) == 0x80;
+      }
+      if (!ok) return Status::InvalidArgument(Locate(file_, line, col, "invalid UTF-8"));
+      if (c == '\n') {
+        ++line;
+        col = 1;
+      } else {
+        ++col;
+      }
+      i += n;
+    }
+    return Status::OK();
+  }
+
   void Advance() {
     if (src_[pos_] == '\n') {
       ++line_;

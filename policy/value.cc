@@ -222,7 +222,10 @@ std::string FormatNumber(const Value& v) {
   return s;
 }
 
-std::string QuoteString(std::string_view s) { return nlohmann::json(std::string(s)).dump(); }
+std::string QuoteString(std::string_view s) {
+  // Invalid UTF-8 (impossible from parsed sources and JSON input, but cheap to guard) is replaced.
+  return nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 std::string Value::ToRego() const {
   switch (kind_) {

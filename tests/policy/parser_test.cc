@@ -36,6 +36,7 @@ TEST(RegoLexerTest, ErrorsNamePosition) {
       {"package a\nx := `raw", "f.rego:2:6: unterminated raw string"},
       {"package a\nx := 12abc", "f.rego:2:6: invalid number literal"},
       {"package a\nx := 1 ! 2", "f.rego:2:8: unexpected character '!'"},
+      {"package a\nx := \"a\xd3\xdf\"", "f.rego:2:8: invalid UTF-8"},
   };
   for (const Case& c : kCases) {
     SCOPED_TRACE(c.src);
