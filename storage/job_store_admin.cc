@@ -115,7 +115,7 @@ Result<std::optional<RunnerInfo>> JobStore::LatestRunner() {
   std::lock_guard<std::mutex> lock(mu_);
   BATON_ASSIGN_OR_RETURN(Stmt * st, db_->Cached(
       "SELECT id, pid, host, started_ms, heartbeat_ms FROM runners "
-      "ORDER BY started_ms DESC LIMIT 1"));
+      "ORDER BY rowid DESC LIMIT 1"));
   BATON_ASSIGN_OR_RETURN(bool row, st->Step());
   std::optional<RunnerInfo> out;
   if (row)
