@@ -6,6 +6,7 @@
 #include <re2/re2.h>
 
 #include "policy/builtins.h"
+#include "policy/not_hoister.h"
 #include "policy/lexer.h"
 
 namespace baton::policy {
@@ -30,95 +31,6 @@ std::vector<const RuleSet*> CompiledPolicy::Tests() const {
 }
 
 namespace {
-
-// ---- `not` hoisting: OPA evaluates call arguments before the negation ------------------------
-
-class Hoister {
- public:
-  void Body(policy::Body& body) {
-    policy::Body out;
-    for (auto& e : body) {
-      Expr(e);
-      if (e.kind == ExprKind::kNot) {
-        std::vector<policy::Expr> extra;
-        HoistNot(e.sub[0], extra, e.withs);
-        for (auto& x : extra) out.push_back(std::move(x));
-      }
-      out.push_back(std::move(e));
-    }
-    body = std::move(out);
-  }
-
- private:
-  void Expr(policy::Expr& e) {
-    for (auto& t : e.terms) Term(t);
-    for (auto& s : e.sub) Expr(s);
-    if (e.body) Body(*e.body);
-    for (auto& w : e.withs) Term(w.value);
-  }
-  void Term(policy::Term& t) {
-    if (t.body) Body(*t.body);
-    for (auto& i : t.items) Term(i);
-  }
-
-  void HoistNot(policy::Expr& e, std::vector<policy::Expr>& out, const std::vector<With>& withs) {
-    if (e.kind == ExprKind::kNot) return;
-    for (auto& t : e.terms) {
-      if (t.kind == TermKind::kCall) {
-        bool top_equal = t.name == "equal";
-        for (auto& a : t.items) {
-          if (top_equal && (a.kind == TermKind::kRef || a.kind == TermKind::kVar)) {
-            HoistInRef(a, out, withs);
-          } else {
-            HoistArg(a, out, withs);
-          }
-        }
-      } else if (t.kind == TermKind::kRef) {
-        HoistInRef(t, out, withs);
-      }
-    }
-  }
-  void HoistInRef(policy::Term& ref, std::vector<policy::Expr>& out, const std::vector<With>& withs) {
-    for (size_t i = 1; i < ref.items.size(); ++i) HoistArg(ref.items[i], out, withs);
-  }
-  // Replaces a call or ref argument by a fresh variable bound before the negation.
-  void HoistArg(policy::Term& a, std::vector<policy::Expr>& out, const std::vector<With>& withs) {
-    switch (a.kind) {
-      case TermKind::kVar:
-        if (a.name == "_" || a.name[0] == '$') return;
-        [[fallthrough]];
-      case TermKind::kCall:
-      case TermKind::kRef: {
-        if (a.kind == TermKind::kCall) {
-          for (auto& x : a.items) HoistArg(x, out, withs);
-        } else {
-          HoistInRef(a, out, withs);
-        }
-        policy::Term var;
-        var.kind = TermKind::kVar;
-        var.loc = a.loc;
-        var.name = "$h" + std::to_string(++counter_);
-        policy::Expr bind;
-        bind.kind = ExprKind::kUnify;
-        bind.loc = a.loc;
-        bind.terms.push_back(var);
-        bind.terms.push_back(std::move(a));
-        bind.withs = withs;
-        out.push_back(std::move(bind));
-        a = std::move(var);
-        return;
-      }
-      case TermKind::kArray:
-      case TermKind::kSet:
-      case TermKind::kObject:
-        for (auto& x : a.items) HoistArg(x, out, withs);
-        return;
-      default:
-        return;
-    }
-  }
-  int counter_ = 0;
-};
 
 // ---- name resolution -------------------------------------------------------------------------
 
@@ -497,7 +409,7 @@ Result<std::shared_ptr<const CompiledPolicy>> Compile(std::vector<Module> module
     for (const auto& p : mod.package) node = &node->children[p];
     node->is_package = true;
     for (auto& rule : mod.rules) {
-      Hoister h;
+      NotHoister h;
       for (Rule* r = rule.get(); r; r = r->else_rule.get()) h.Body(r->body);
       std::vector<std::string> path = mod.package;
       path.push_back(rule->name);
