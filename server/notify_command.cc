@@ -457,7 +457,8 @@ Status RunNotifier(const NotifyConfig& config, const std::atomic<bool>& stop) {
     }
     natsMsgList list{};
     jsErrCode jerr = static_cast<jsErrCode>(0);
-    natsStatus s = natsSubscription_Fetch(&list, sub.get(), 16, 500, &jerr);
+    // One at a time: a batch could outlive the ack wait while its first actions run.
+    natsStatus s = natsSubscription_Fetch(&list, sub.get(), 1, 500, &jerr);
     if (s == NATS_TIMEOUT) continue;
     if (s != NATS_OK) {  // disconnected: the library reconnects; try again shortly
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
