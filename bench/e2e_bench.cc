@@ -17,8 +17,6 @@ namespace baton::bench {
 
 using nlohmann::json;
 
-namespace {
-
 double SpawnLoopPerSecond(long n, int concurrency) {
   char* argv[] = {const_cast<char*>("/bin/true"), nullptr};
   long started = 0, done = 0;
@@ -39,8 +37,6 @@ double SpawnLoopPerSecond(long n, int concurrency) {
   }
   return static_cast<double>(n) / Seconds(NowNs() - t0);
 }
-
-}  // namespace
 
 std::string FreshDb(const Env& env, const std::string& name) {
   std::string dir = env.workdir + "/" + name;

@@ -15,8 +15,8 @@ namespace baton::bench {
 using nlohmann::json;
 
 namespace {
-
 constexpr const char* kPausedQueue = "bench-paused";
+}  // namespace
 
 // One-row transactions, as a store that commits every acknowledged enqueue must do at least.
 double SqliteCommitsPerSecond(const std::string& dir, bool full, long n) {
@@ -52,6 +52,8 @@ double SqliteCommitsPerSecond(const std::string& dir, bool full, long n) {
   sqlite3_close(db);
   return rate;
 }
+
+namespace {
 
 struct EnqueueRun {
   double rate = 0;

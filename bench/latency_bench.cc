@@ -45,6 +45,21 @@ void SleepUntil(int64_t ns) {
   }
 }
 
+}  // namespace
+
+std::vector<double> SpawnStampLatencies(const std::string& stamp, const std::string& dir, long n) {
+  std::vector<double> base;
+  for (long i = 0; i < n; ++i) {
+    std::string file = dir + "/base-" + std::to_string(i);
+    int64_t t0 = NowNs();
+    int64_t s = SpawnStamp(stamp, file);
+    if (s > 0) base.push_back(static_cast<double>(s - t0) / 1e6);
+  }
+  return base;
+}
+
+namespace {
+
 void EmitLatency(const std::string& name, std::vector<double> v, std::vector<double> base,
                  double q, std::optional<double> goal, const json& extra) {
   Figure f;
@@ -75,13 +90,7 @@ int LatencyScenario(const Options& o) {
   std::filesystem::create_directories(stamps);
 
   // Baseline: the same helper started directly.
-  std::vector<double> base;
-  for (long i = 0; i < n; ++i) {
-    std::string file = stamps + "/base-" + std::to_string(i);
-    int64_t t0 = NowNs();
-    int64_t s = SpawnStamp(env.stamp, file);
-    if (s > 0) base.push_back(static_cast<double>(s - t0) / 1e6);
-  }
+  std::vector<double> base = SpawnStampLatencies(env.stamp, stamps, n);
 
   McpClient c = StartServe(env, db, {"--runner-idle-exit", "30", "--concurrency", "2"});
   if (!c.Initialize()) {

@@ -11,7 +11,8 @@ int main(int argc, char** argv) {
     fprintf(stderr,
             "usage: baton_bench SCENARIO [--baton PATH] [--stamp PATH] [--workdir DIR] [--smoke] ...\n"
             "  enqueue | e2e | latency | startup | status | events | policy | http\n"
-            "  report --in results.jsonl --json OUT.json --md OUT.md\n");
+            "  report --in results.jsonl --json OUT.json --md OUT.md\n"
+            "  baseline --kind sqlite-normal|sqlite-full|spawn|stamp [--n N] [--concurrency C]\n");
     return 2;
   }
   std::string cmd = argv[1];
@@ -25,6 +26,7 @@ int main(int argc, char** argv) {
   if (cmd == "policy") return PolicyScenario(o);
   if (cmd == "http") return HttpScenario(o);
   if (cmd == "report") return Report(o);
+  if (cmd == "baseline") return Baseline(o);
   fprintf(stderr, "baton_bench: unknown scenario %s\n", cmd.c_str());
   return 2;
 }

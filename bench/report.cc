@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 
 #include "bench/scenarios.h"
@@ -78,6 +79,37 @@ int Report(const Options& o) {
         " not met (a miss never fails the run). Ratio = value / baseline.\n";
   if (o.Has("md")) std::ofstream(o.Get("md")) << md;
   fputs(md.c_str(), stdout);
+  return 0;
+}
+
+}  // namespace baton::bench
+
+namespace baton::bench {
+
+int Baseline(const Options& o) {
+  Env env = EnvFrom(o);
+  std::string kind = o.Get("kind");
+  long n = o.Int("n", 1000);
+  nlohmann::json out;
+  if (kind == "sqlite-normal" || kind == "sqlite-full") {
+    bool full = kind == "sqlite-full";
+    out = {{"name", std::string("one-row SQLite commits, ") + (full ? "FULL" : "NORMAL")},
+           {"value", SqliteCommitsPerSecond(env.workdir + "/baseline-sqlite", full, n)}};
+  } else if (kind == "spawn") {
+    int c = static_cast<int>(o.Int("concurrency", 1));
+    out = {{"name", "posix_spawn+waitpid, " + std::to_string(c) + " in flight"},
+           {"value", SpawnLoopPerSecond(n, c)}};
+  } else if (kind == "stamp") {
+    std::string dir = env.workdir + "/baseline-stamps";
+    std::filesystem::create_directories(dir);
+    auto v = SpawnStampLatencies(env.stamp, dir, n);
+    out = {{"name", "posix_spawn of the same helper"},
+           {"p50", Percentile(v, 0.5)}, {"p90", Percentile(v, 0.9)}, {"p99", Percentile(v, 0.99)}};
+  } else {
+    fprintf(stderr, "baton_bench baseline: --kind sqlite-normal|sqlite-full|spawn|stamp\n");
+    return 2;
+  }
+  printf("%s\n", out.dump().c_str());
   return 0;
 }
 

@@ -18,6 +18,12 @@ int EventsScenario(const Options& o);    // 6: NATS JetStream drain rate and lat
 int PolicyScenario(const Options& o);    // 7: policy evaluation cost
 int HttpScenario(const Options& o);      // 8: HTTP status calls, 16 clients
 int Report(const Options& o);            // results.jsonl -> results.json + results.md
+int Baseline(const Options& o);          // one baseline as JSON (for bench/peers)
+
+// The baselines, shared with bench/peers through `baton_bench baseline`.
+double SqliteCommitsPerSecond(const std::string& dir, bool full, long n);
+double SpawnLoopPerSecond(long n, int concurrency);
+std::vector<double> SpawnStampLatencies(const std::string& stamp, const std::string& dir, long n);            // results.jsonl -> results.json + results.md
 
 // A fresh directory workdir/name holding a database path `baton.db` (removed first).
 std::string FreshDb(const Env& env, const std::string& name);
