@@ -93,6 +93,20 @@ const json& JobRowSchema() {
   return kSchema;
 }
 
+json AttemptsView(const std::vector<Attempt>& attempts) {
+  json out = json::array();
+  for (const Attempt& a : attempts) {
+    json v = {{"number", a.number}, {"started_at", FormatRfc3339Ms(a.started_ms)}};
+    v["outcome"] = a.outcome ? ToString(*a.outcome) : "running";
+    if (a.ended_ms) v["ended_at"] = FormatRfc3339Ms(*a.ended_ms);
+    if (a.exit_code) v["exit_code"] = *a.exit_code;
+    if (a.signal) v["signal"] = *a.signal;
+    if (!a.error.empty()) v["error"] = a.error.size() > 200 ? a.error.substr(0, 197) + "..." : a.error;
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
 json ScheduleView(const Schedule& s) {
   json v = {{"name", s.name},
             {"cron", s.cron},
@@ -134,6 +148,7 @@ const json& JobViewSchema() {
         {"chain_id", {{"type", "integer"}}},
         {"depends_on", {{"type", "array"}, {"items", {{"type", "integer"}}}}},
         {"labels", {{"type", "object"}, {"additionalProperties", {{"type", "string"}}}}},
+        {"attempts", {{"type", "array"}, {"items", {{"type", "object"}}}}},
         {"stdout_tail", {{"type", "string"}}},
         {"stderr_tail", {{"type", "string"}}}}},
       {"required", {"job_id", "state", "queue", "command", "attempt", "created_at"}}};

@@ -30,6 +30,9 @@ const nlohmann::json& JobViewSchema();
 nlohmann::json JobRow(const Job& job);
 const nlohmann::json& JobRowSchema();
 
+// Every attempt of a job, oldest first: number, outcome, exit code or signal, times, error.
+nlohmann::json AttemptsView(const std::vector<Attempt>& attempts);
+
 // A schedule as agents see it (the `schedule` tool).
 nlohmann::json ScheduleView(const Schedule& s);
 

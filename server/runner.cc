@@ -23,7 +23,6 @@
 #include "server/placeholders.h"
 #include "server/retention.h"
 #include "server/retry_decision.h"
-#include "server/runner_recovery.h"
 #include "server/schedule_firing.h"
 
 extern char** environ;
@@ -105,31 +104,6 @@ Status Runner::Acquire(int lock_wait_ms) {
   RecoverOrphans();
   spdlog::info("runner {} serves {} (concurrency {})", id_, paths_.db, options_.concurrency);
   return Status::OK();
-}
-
-void Runner::RecoverOrphans() {
-  // First stop every process a dead runner left behind, recorded or not (it may have died
-  // between starting a process and recording its pid).
-  if (int n = KillStrayJobProcesses(paths_.db, id_); n > 0)
-    spdlog::warn("recovery: killed {} process(es) of jobs whose runner died", n);
-  auto orphans = store_.OrphanedAttempts(id_);
-  if (!orphans.ok()) {
-    spdlog::error("recovery: {}", orphans.status().ToString());
-    return;
-  }
-  for (const Attempt& a : *orphans) {
-    // Its process group may have outlived the dead runner: stop it so the job never runs twice
-    // at once. The start time guards against a recycled pid.
-    if (a.pid && a.pid_start_ticks && ProcessStartTicks(*a.pid) == *a.pid_start_ticks)
-      SignalGroup(*a.pid, SIGKILL);
-    auto job = store_.Get(a.job_id);
-    if (!job.ok()) continue;
-    spdlog::warn("job {} attempt {} was running under dead runner {}: lost", a.job_id, a.number,
-                 a.runner_id);
-    Record(*job, a.number, AttemptOutcome::kLost, std::nullopt, std::nullopt,
-           "its runner (" + a.runner_id + ") died while it ran", ReadFileTail(a.stdout_path),
-           ReadFileTail(a.stderr_path));
-  }
 }
 
 void Runner::Start() {

@@ -8,6 +8,12 @@
 #include <fstream>
 #include <iterator>
 
+#include <spdlog/spdlog.h>
+
+#include "server/child_process.h"
+#include "server/job_output.h"
+#include "server/runner.h"
+
 namespace baton {
 
 namespace {
@@ -70,6 +76,32 @@ int KillStrayJobProcesses(const std::string& db, const std::string& live_runner_
     usleep(2000);
   }
   return total;
+}
+
+// Runner::RecoverOrphans lives here, with the rest of crash recovery.
+void Runner::RecoverOrphans() {
+  // First stop every process a dead runner left behind, recorded or not (it may have died
+  // between starting a process and recording its pid).
+  if (int n = KillStrayJobProcesses(paths_.db, id_); n > 0)
+    spdlog::warn("recovery: killed {} process(es) of jobs whose runner died", n);
+  auto orphans = store_.OrphanedAttempts(id_);
+  if (!orphans.ok()) {
+    spdlog::error("recovery: {}", orphans.status().ToString());
+    return;
+  }
+  for (const Attempt& a : *orphans) {
+    // Its process group may have outlived the dead runner: stop it so the job never runs twice
+    // at once. The start time guards against a recycled pid.
+    if (a.pid && a.pid_start_ticks && ProcessStartTicks(*a.pid) == *a.pid_start_ticks)
+      SignalGroup(*a.pid, SIGKILL);
+    auto job = store_.Get(a.job_id);
+    if (!job.ok()) continue;
+    spdlog::warn("job {} attempt {} was running under dead runner {}: lost", a.job_id, a.number,
+                 a.runner_id);
+    Record(*job, a.number, AttemptOutcome::kLost, std::nullopt, std::nullopt,
+           "its runner (" + a.runner_id + ") died while it ran", ReadFileTail(a.stdout_path),
+           ReadFileTail(a.stderr_path));
+  }
 }
 
 }  // namespace baton

@@ -34,6 +34,9 @@ StatusTool::StatusTool(JobService& jobs) : jobs_(jobs) {
             {"minimum", 0},
             {"maximum", 120},
             {"description", "Wait up to this long for the jobs to finish."}}},
+          {"attempts",
+           {{"type", "boolean"},
+            {"description", "Include every attempt with its outcome (retries, lost, timeouts)."}}},
           {"tail_bytes",
            {{"type", "integer"},
             {"description", "How much of the end of stdout/stderr to include (default 2000, max 4000)."}}}}}}},
@@ -94,6 +97,12 @@ ToolResult StatusTool::Call(const json& args, ToolCallContext& ctx) {
     view.tail_bytes = t.get<size_t>();
     view.output = view.tail_bytes > 0;
   }
+  bool with_attempts = false;
+  if (args.contains("attempts")) {
+    if (!args["attempts"].is_boolean())
+      return ToolResult::Error("Invalid arguments: `attempts` must be true or false");
+    with_attempts = args["attempts"].get<bool>();
+  }
   int64_t start = MonotonicMs();
   std::vector<Job> jobs;
   if (wait_s > 0) {
@@ -126,7 +135,12 @@ ToolResult StatusTool::Call(const json& args, ToolCallContext& ctx) {
       if (attempts.ok() && !attempts->empty()) latest = attempts->back();
     }
     all_done = all_done && IsTerminal(j.state);
-    out["jobs"].push_back(JobView(j, latest, view));
+    json v = JobView(j, latest, view);
+    if (with_attempts) {
+      auto attempts = jobs_.Attempts(j.id);
+      if (attempts.ok()) v["attempts"] = AttemptsView(*attempts);
+    }
+    out["jobs"].push_back(std::move(v));
   }
   if (wait_s > 0) {
     out["waited_ms"] = MonotonicMs() - start;

@@ -12,6 +12,7 @@
 #include "tools/queue_tool.h"
 #include "tools/retry_tool.h"
 #include "tools/schedule_tool.h"
+#include "tools/status_tool.h"
 
 namespace baton {
 namespace {
@@ -107,6 +108,16 @@ TEST_F(JobsToolsTest, DeadLetterQueueIsListedAndRetryRequeuesWithFreshAttempts) 
   ASSERT_EQ(attempts->size(), 4u);  // 2 + 2 fresh, history kept
   EXPECT_EQ((*attempts)[3].number, 4);
   EXPECT_TRUE(Call(retry, {{"job_id", 9999}}).is_error());
+  // Agents see the whole history through status.
+  tools::StatusTool status(*service_);
+  ToolResult st = Call(status, {{"job_id", id}, {"attempts", true}});
+  ASSERT_FALSE(st.is_error()) << st.error;
+  const json& history = st.structured["jobs"][0]["attempts"];
+  ASSERT_EQ(history.size(), 4u);
+  for (const json& a : history) {
+    EXPECT_EQ(a["outcome"], "failed");
+    EXPECT_EQ(a["exit_code"], 1);
+  }
 }
 
 TEST_F(JobsToolsTest, ScheduleToolCreatesListsAndDeletes) {
