@@ -131,6 +131,26 @@ CREATE TABLE schedules(
 );
 CREATE INDEX schedules_due ON schedules(next_run_ms);
 )sql",
+    // 3: the policy decision log.
+    R"sql(
+CREATE TABLE decisions(
+  id TEXT PRIMARY KEY,
+  ts_ms INTEGER NOT NULL,
+  principal TEXT NOT NULL,
+  session TEXT NOT NULL,
+  method TEXT NOT NULL,
+  tool TEXT NOT NULL DEFAULT '',
+  allowed INTEGER NOT NULL,
+  reasons TEXT NOT NULL DEFAULT '[]',
+  eval_us INTEGER NOT NULL,
+  input_digest TEXT NOT NULL,
+  input TEXT NOT NULL,
+  backend TEXT NOT NULL,
+  backend_decision_id TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX decisions_ts ON decisions(ts_ms);
+CREATE INDEX jobs_principal ON jobs(principal, created_ms);
+)sql",
 };
 
 }  // namespace

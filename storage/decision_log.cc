@@ -1,0 +1,94 @@
+#include "storage/decision_log.h"
+
+#include <nlohmann/json.hpp>
+
+#include "storage/migrations.h"
+#include "storage/sqlite_db.h"
+
+namespace baton {
+
+using nlohmann::json;
+using storage::Db;
+using storage::Stmt;
+
+DecisionLog::DecisionLog(std::unique_ptr<Db> db) : db_(std::move(db)) {}
+DecisionLog::~DecisionLog() = default;
+
+Result<std::unique_ptr<DecisionLog>> DecisionLog::Open(const std::string& db_path) {
+  BATON_ASSIGN_OR_RETURN(auto db, Db::Open(db_path, false));
+  BATON_RETURN_IF_ERROR(storage::Migrate(*db));
+  return std::unique_ptr<DecisionLog>(new DecisionLog(std::move(db)));
+}
+
+Status DecisionLog::Record(const DecisionRecord& r) {
+  std::lock_guard<std::mutex> lock(mu_);
+  BATON_ASSIGN_OR_RETURN(auto tx, storage::Transaction::Begin(*db_));
+  json reasons = r.reasons;
+  {
+    BATON_ASSIGN_OR_RETURN(Stmt * st, db_->Cached(
+        "INSERT INTO decisions(id, ts_ms, principal, session, method, tool, allowed, reasons, "
+        "eval_us, input_digest, input, backend, backend_decision_id) "
+        "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+    st->Bind(1, r.id).Bind(2, r.ts_ms).Bind(3, r.principal).Bind(4, r.session).Bind(5, r.method);
+    st->Bind(6, r.tool).Bind(7, r.allowed ? 1 : 0).Bind(8, reasons.dump()).Bind(9, r.eval_us);
+    st->Bind(10, r.input_digest).Bind(11, r.input_json).Bind(12, r.backend);
+    st->Bind(13, r.backend_decision_id);
+    BATON_RETURN_IF_ERROR(st->Run());
+  }
+  {
+    json data = {{"decision_id", r.id}, {"principal", r.principal}, {"method", r.method},
+                 {"allowed", r.allowed}, {"reasons", reasons}, {"eval_us", r.eval_us},
+                 {"input_digest", r.input_digest}, {"backend", r.backend}};
+    if (!r.tool.empty()) data["tool"] = r.tool;
+    BATON_ASSIGN_OR_RETURN(Stmt * st, db_->Cached(
+        "INSERT INTO events(ts_ms, job_id, type, queue, data) VALUES(?, NULL, 'policy.decision', '', ?)"));
+    st->Bind(1, r.ts_ms).Bind(2, data.dump());
+    BATON_RETURN_IF_ERROR(st->Run());
+  }
+  return tx->Commit();
+}
+
+Result<int64_t> DecisionLog::CountEnqueues(const std::string& principal, int64_t since_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  BATON_ASSIGN_OR_RETURN(Stmt * st, db_->Cached(
+      "SELECT COUNT(*) FROM jobs WHERE principal = ? AND created_ms >= ?"));
+  st->Bind(1, principal).Bind(2, since_ms);
+  BATON_ASSIGN_OR_RETURN(bool row, st->Step());
+  int64_t n = row ? st->Int(0) : 0;
+  st->Reset();
+  return n;
+}
+
+Result<std::vector<DecisionRecord>> DecisionLog::Recent(int limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  BATON_ASSIGN_OR_RETURN(Stmt * st, db_->Cached(
+      "SELECT id, ts_ms, principal, session, method, tool, allowed, reasons, eval_us, "
+      "input_digest, input, backend, backend_decision_id FROM decisions "
+      "ORDER BY ts_ms DESC, rowid DESC LIMIT ?"));
+  st->Bind(1, limit);
+  std::vector<DecisionRecord> out;
+  while (true) {
+    BATON_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    DecisionRecord r;
+    r.id = st->Text(0);
+    r.ts_ms = st->Int(1);
+    r.principal = st->Text(2);
+    r.session = st->Text(3);
+    r.method = st->Text(4);
+    r.tool = st->Text(5);
+    r.allowed = st->Int(6) != 0;
+    json reasons = json::parse(st->Text(7), nullptr, false);
+    if (reasons.is_array())
+      for (const auto& x : reasons) r.reasons.push_back(x.is_string() ? x.get<std::string>() : x.dump());
+    r.eval_us = st->Int(8);
+    r.input_digest = st->Text(9);
+    r.input_json = st->Text(10);
+    r.backend = st->Text(11);
+    r.backend_decision_id = st->Text(12);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace baton
