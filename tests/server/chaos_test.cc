@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <set>
 #include <sstream>
@@ -76,7 +77,9 @@ TEST(ChaosTest, ThousandJobsSurviveTwentyRunnerKills) {
     SpecContext ctx{dir.path(), SystemClock::Instance().NowMs()};
     auto parsed = ParseJobSpec(spec, ctx);
     ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
-    batch.push_back({*parsed, {}, std::nullopt, 0});
+    EnqueueRequest r;
+    r.spec = std::move(parsed).value();
+    batch.push_back(std::move(r));
   }
   auto ids = store->EnqueueBatch(batch, SystemClock::Instance().NowMs());
   ASSERT_TRUE(ids.ok()) << ids.status().ToString();
