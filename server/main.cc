@@ -15,7 +15,7 @@ usage:
   baton runner [--db PATH]              run jobs in the foreground (normally started on demand)
   baton enqueue [--queue Q] -- CMD ARG...
   baton status ID [--wait SECONDS] [--json]
-  baton jobs [--state S] [--queue Q] [--limit N] [--json]
+  baton jobs [--state S] [--queue Q] [--label K=V] [--limit N] [--json]   (--state dead: dead letters)
   baton cancel ID [--no-cascade] [--reason TEXT]
   baton logs ID [--attempt N] [--stderr] [--follow]
   baton retry ID [--reason TEXT]        re-queue a dead, failed, cancelled or skipped job
