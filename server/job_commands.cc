@@ -92,8 +92,8 @@ int StatusCommand(const Args& args) {
 }
 
 int JobsCommand(const Args& args) {
-  auto flags = ParseFlags(args, {"db", "state", "queue", "limit", "before", "log-level"}, {"json"});
-  if (!flags.ok()) return Fail(flags.status().message() + "\nusage: baton jobs [--state S] [--queue Q] [--limit N] [--before ID] [--json]", 2);
+  auto flags = ParseFlags(args, {"db", "state", "queue", "label", "limit", "before", "log-level"}, {"json"});
+  if (!flags.ok()) return Fail(flags.status().message() + "\nusage: baton jobs [--state S] [--queue Q] [--label K=V] [--limit N] [--before ID] [--json]", 2);
   auto fe = OpenFrontEnd(*flags);
   if (!fe.ok()) return Fail(fe.status().ToString());
   JobFilter f;
@@ -103,6 +103,12 @@ int JobsCommand(const Args& args) {
     f.states.push_back(*st);
   }
   f.queue = flags->Get("queue").value_or("");
+  if (auto l = flags->Get("label")) {
+    size_t eq = l->find('=');
+    if (eq == std::string::npos) return Fail("--label needs KEY=VALUE", 2);
+    f.label_key = l->substr(0, eq);
+    f.label_value = l->substr(eq + 1);
+  }
   f.limit = static_cast<int>(flags->Number("limit", 50).status().ok() ? *flags->Number("limit", 50) : 50);
   if (auto b = flags->Get("before")) f.before_id = std::atoll(b->c_str());
   auto jobs = (*fe)->jobs().List(f);
