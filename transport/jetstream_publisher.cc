@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <random>
 
 namespace baton::transport {
@@ -12,25 +13,35 @@ namespace {
 constexpr const char* kMsgIdHeader = "Nats-Msg-Id";
 constexpr int64_t kNsPerMs = 1000000;
 
+// nats.c may run connection callbacks on its own thread after the connection was destroyed, so
+// they must not point at memory we own: the backoff bounds travel inside the closure pointer
+// itself (min in the high 32 bits, max in the low 32 bits, milliseconds).
+void* PackBackoff(int64_t min_ms, int64_t max_ms) {
+  auto clamp = [](int64_t v) { return static_cast<uint64_t>(std::clamp<int64_t>(v, 1, 0x7fffffff)); };
+  return reinterpret_cast<void*>(static_cast<uintptr_t>(clamp(min_ms) << 32 | clamp(max_ms)));
+}
+
 int64_t ReconnectDelay(natsConnection*, int attempts, void* closure) {
-  const auto* o = static_cast<const NatsConnectOptions*>(closure);
-  int64_t delay = o->reconnect_min_ms;
-  for (int i = 0; i < attempts && delay < o->reconnect_max_ms; ++i) delay *= 2;
-  delay = std::min(delay, o->reconnect_max_ms);
+  auto packed = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(closure));
+  const int64_t min_ms = static_cast<int64_t>(packed >> 32);
+  const int64_t max_ms = static_cast<int64_t>(packed & 0xffffffffu);
+  int64_t delay = min_ms;
+  for (int i = 0; i < attempts && delay < max_ms; ++i) delay *= 2;
+  delay = std::min(delay, max_ms);
   thread_local std::mt19937_64 rng{std::random_device{}()};
   std::uniform_real_distribution<double> jitter(0.8, 1.2);
   return std::max<int64_t>(1, static_cast<int64_t>(static_cast<double>(delay) * jitter(rng)));
 }
 
-void OnDisconnected(natsConnection*, void* closure) {
-  spdlog::warn("nats: disconnected from {}; reconnecting",
-               static_cast<const NatsConnectOptions*>(closure)->url);
+std::string ServerUrl(natsConnection* nc) {
+  char buf[256] = {0};
+  if (natsConnection_GetConnectedUrl(nc, buf, sizeof buf) != NATS_OK) return "?";
+  return buf;
 }
-void OnConnected(natsConnection*, void* closure) {
-  spdlog::info("nats: connected to {}", static_cast<const NatsConnectOptions*>(closure)->url);
-}
-void OnReconnected(natsConnection*, void* closure) {
-  spdlog::info("nats: reconnected to {}", static_cast<const NatsConnectOptions*>(closure)->url);
+void OnConnected(natsConnection* nc, void*) { spdlog::info("nats: connected to {}", ServerUrl(nc)); }
+void OnDisconnected(natsConnection*, void*) { spdlog::warn("nats: disconnected; reconnecting"); }
+void OnReconnected(natsConnection* nc, void*) {
+  spdlog::info("nats: reconnected to {}", ServerUrl(nc));
 }
 
 bool IsUnreachable(natsStatus s) {
@@ -71,22 +82,21 @@ Result<NatsConnectionPtr> ConnectNats(const NatsConnectOptions& options, bool re
   natsOptions* raw = nullptr;
   BATON_RETURN_IF_ERROR(FromNats(natsOptions_Create(&raw), "nats options"));
   NatsOptionsPtr opts(raw);
-  // The callbacks read a copy of the options that the connection's deleter keeps alive.
-  auto data = std::make_shared<const NatsConnectOptions>(options);
-  void* cb = const_cast<NatsConnectOptions*>(data.get());
   natsStatus s = natsOptions_SetURL(opts.get(), options.url.c_str());
   if (s != NATS_OK) return Status::InvalidArgument("nats: bad server URL '" + options.url + "'");
   s = natsOptions_SetName(opts.get(), options.client_name.c_str());
   if (s == NATS_OK) s = natsOptions_SetTimeout(opts.get(), options.connect_timeout_ms);
   if (s == NATS_OK) s = natsOptions_SetMaxReconnect(opts.get(), -1);
-  if (s == NATS_OK) s = natsOptions_SetCustomReconnectDelay(opts.get(), ReconnectDelay, cb);
+  if (s == NATS_OK) s = natsOptions_SetCustomReconnectDelay(
+                            opts.get(), ReconnectDelay,
+                            PackBackoff(options.reconnect_min_ms, options.reconnect_max_ms));
   if (s == NATS_OK) s = natsOptions_SetReconnectBufSize(opts.get(), options.reconnect_buffer_bytes);
-  if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(opts.get(), OnDisconnected, cb);
-  if (s == NATS_OK) s = natsOptions_SetReconnectedCB(opts.get(), OnReconnected, cb);
+  if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(opts.get(), OnDisconnected, nullptr);
+  if (s == NATS_OK) s = natsOptions_SetReconnectedCB(opts.get(), OnReconnected, nullptr);
   if (s == NATS_OK && !require_connected)
     // With a callback the first connect is retried in the background (without one nats.c
     // retries synchronously, here forever).
-    s = natsOptions_SetRetryOnFailedConnect(opts.get(), true, OnConnected, cb);
+    s = natsOptions_SetRetryOnFailedConnect(opts.get(), true, OnConnected, nullptr);
   if (s != NATS_OK) return FromNats(s, "nats options");
   natsConnection* nc = nullptr;
   s = natsConnection_Connect(&nc, opts.get());
@@ -95,7 +105,7 @@ Result<NatsConnectionPtr> ConnectNats(const NatsConnectOptions& options, bool re
   } else if (s != NATS_OK) {
     return FromNats(s, "nats connect to " + options.url);
   }
-  return NatsConnectionPtr(nc, NatsConnectionDeleter{data});
+  return NatsConnectionPtr(nc);
 }
 
 // --- JetStreamPublisher ---------------------------------------------------------------------

@@ -36,12 +36,8 @@ namespace baton::transport {
 // the server's JetStream error description). Unreachable-server codes map to Unavailable.
 Status FromNats(natsStatus s, std::string_view op);
 
-struct NatsConnectOptions;
 struct NatsConnectionDeleter {
   void operator()(natsConnection* nc) const;  // closes, then destroys
-  // What the connection's callbacks read (reconnect backoff, URL for logs); lives as long as
-  // the connection.
-  std::shared_ptr<const NatsConnectOptions> callback_data;
 };
 struct NatsOptionsDeleter {
   void operator()(natsOptions* o) const { natsOptions_Destroy(o); }
@@ -71,7 +67,7 @@ struct NatsConnectOptions {
   std::string client_name = "baton";
   int64_t connect_timeout_ms = 2000;
   // Reconnect forever: the n-th attempt waits min(reconnect_max_ms, reconnect_min_ms * 2^n),
-  // with +-20% jitter.
+  // with +-20% jitter (both bounds 1 ms .. 24 days).
   int64_t reconnect_min_ms = 100;
   int64_t reconnect_max_ms = 5000;
   // Bytes buffered while disconnected (nats.c default 8 MiB).
