@@ -93,10 +93,22 @@ void HttpExchange::CloseConnection() {
   std::shared_ptr<SseStream> stream;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    if (!accepts_sse_ || form_ == Form::kJson || form_ == Form::kRejected ||
+        form_ == Form::kAccepted)
+      return;
     close_requested_ = true;
+    if (form_ == Form::kPending) form_ = Form::kSse;  // a stream to close, and to resume
     stream = stream_;
   }
+  cv_.notify_all();
   if (stream) stream->Attach();  // supersedes the current consumer: its response ends
+}
+
+bool HttpExchange::TakeCloseRequest() {
+  std::lock_guard<std::mutex> lock(mu_);
+  bool r = close_requested_;
+  close_requested_ = false;
+  return r;
 }
 
 bool HttpExchange::client_gone() const {

@@ -16,7 +16,9 @@
 // Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -60,12 +62,14 @@ class HttpExchange {
   std::shared_ptr<HttpSession> session() const;
   std::shared_ptr<SseStream> stream() const;
   bool resumable() const { return resumable_; }
+  // True once after CloseConnection(): the consumer delivers what is buffered and ends.
+  bool TakeCloseRequest();
   void MarkClientGone();
 
  private:
   const bool accepts_json_;
   const bool accepts_sse_;
-  bool resumable_ = false;
+  std::atomic<bool> resumable_{false};
   mutable std::mutex mu_;
   std::condition_variable cv_;
   Form form_ = Form::kPending;

@@ -201,7 +201,9 @@ Status StreamableHttpServer::Start() {
             out = "retry: " + std::to_string(retry) + "\n\n";
             *retry_sent = true;
           }
-          auto batch = stream->WaitAfter(consumer, *last, std::chrono::milliseconds(keepalive));
+          bool closing = exchange && exchange->TakeCloseRequest();
+          auto batch = stream->WaitAfter(consumer, *last,
+                                         std::chrono::milliseconds(closing ? 0 : keepalive));
           for (const auto& e : batch.events) {
             out += stream->Format(e);
             *last = e.seq;
@@ -211,7 +213,7 @@ Status StreamableHttpServer::Start() {
             if (exchange) exchange->MarkClientGone();
             return false;
           }
-          if (batch.closed || batch.superseded) sink.done();
+          if (batch.closed || batch.superseded || closing) sink.done();
           return true;
         },
         [this, exchange](bool success) {
@@ -254,9 +256,9 @@ Status StreamableHttpServer::Start() {
     handler_.OnPost(std::move(post), exchange);
     if (!has_request) exchange->Accept();
     if (impl_->stopping) exchange->Abandon();
-    auto form = exchange->WaitForm([&] {
-      auto s = exchange->session();
-      auto stream = s ? s->NewStream()
+    auto bound = exchange->session();  // set by now (initialize binds during OnPost)
+    auto form = exchange->WaitForm([&] {  // called with the exchange locked
+      auto stream = bound ? bound->NewStream()
                       : std::make_shared<SseStream>(RandomHexId(4), options_.replay_events);
       if (exchange->resumable()) stream->Push("");  // the priming event (SEP-1699)
       return stream;
