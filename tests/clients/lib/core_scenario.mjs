@@ -43,14 +43,19 @@ export function coreScenario(label, setup) {
       client = conn.client;
     });
     after(async () => {
-      if (conn) await conn.close().catch(() => {});
+      // Ending the session and stopping the server are checked too (a hang is a failure).
+      const errors = [];
+      if (conn) await conn.close().catch((e) => errors.push(e));
       if (served) {
-        await served.stop();
+        await served.stop().catch((e) => errors.push(e));
         // The server's log helps when something above failed.
         const logs = `${conn?.stderr?.() ?? ""}${served.logs()}`;
-        if (failed && logs) console.error(`--- ${label}: server stderr (last 4 KB) ---\n${logs.slice(-4096)}`);
+        if ((failed || errors.length) && logs) {
+          console.error(`--- ${label}: server stderr (last 4 KB) ---\n${logs.slice(-4096)}`);
+        }
       }
       if (tmp) tmp.cleanup();
+      if (errors.length) throw new AggregateError(errors, errors.map((e) => e.message).join("; "));
     });
 
     test("initialize: serverInfo names baton, the SDK's latest revision is negotiated", () => {

@@ -160,8 +160,11 @@ export async function connectHttp(url, { name = "baton-client-test", headers } =
     stderr: () => "",
     // End the session (HTTP DELETE) like a well-behaved client, then close.
     close: async (client) => {
-      await transport.terminateSession().catch(() => {});
-      await client.close();
+      try {
+        await withTimeout(transport.terminateSession(), 10000, "DELETE /mcp (ending the session) got no answer");
+      } finally {
+        await client.close();
+      }
     },
   });
 }
@@ -213,15 +216,31 @@ export async function startHttp(tmp, { extraArgs = [], env = {} } = {}) {
     port,
     proc,
     logs: () => logs,
+    // SIGTERM must end the service within 10 s (else SIGKILL, and stop() throws).
     async stop() {
       if (exited) return exited;
       proc.kill("SIGTERM");
-      const t = setTimeout(() => proc.kill("SIGKILL"), 10000);
+      let killed = false;
+      const t = setTimeout(() => {
+        killed = true;
+        proc.kill("SIGKILL");
+      }, 10000);
       const r = await exit;
       clearTimeout(t);
+      if (killed) throw new Error(`baton serve --http did not exit within 10 s of SIGTERM: ${logs.slice(-2000)}`);
       return r;
     },
   };
+}
+
+export function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
 
 function canConnect(port) {
