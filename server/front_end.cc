@@ -45,6 +45,9 @@ Result<std::unique_ptr<FrontEnd>> FrontEnd::Open(const FrontEndOptions& o) {
   so.base_cwd = o.cwd.empty() ? std::filesystem::current_path(ec).string() : o.cwd;
   fe->service_ = std::make_unique<JobService>(*fe->store_, *fe->control_, *fe->watcher_,
                                               SystemClock::Instance(), so);
+  BATON_ASSIGN_OR_RETURN(fe->decisions_, DecisionLog::Open(fe->paths_.db));
+  BATON_ASSIGN_OR_RETURN(fe->guard_, PolicyGuard::Create(*fe->store_, *fe->decisions_,
+                                                         SystemClock::Instance(), o.policy));
   // Work left behind (a runner that crashed, a delayed job) gets a runner now.
   auto work = fe->store_->HasUnfinishedWork();
   if (work.ok() && *work && o.spawn_runner) (void)fe->control_->Wake();
@@ -52,6 +55,7 @@ Result<std::unique_ptr<FrontEnd>> FrontEnd::Open(const FrontEndOptions& o) {
 }
 
 FrontEnd::~FrontEnd() {
+  guard_.reset();
   if (watcher_) watcher_->Shutdown();
 }
 

@@ -1,8 +1,8 @@
 // server/front_end.h
 //
-// What every process that serves or inspects jobs (serve --stdio, the CLI, later serve --http)
-// assembles over one database: the store, the runner control, the job watcher and the job
-// service. Owns them all; destroyed in reverse order of construction. Thread-safe as its parts.
+// What every process that serves or inspects jobs (serve --stdio, serve --http, the CLI)
+// assembles over one database: the store, the runner control, the job watcher, the job service,
+// the decision log and the policy guard. Owns them all; destroyed in reverse order of construction. Thread-safe as its parts.
 #pragma once
 
 #include <memory>
@@ -14,8 +14,10 @@
 #include "base/result.h"
 #include "server/job_service.h"
 #include "server/job_watcher.h"
+#include "server/policy_guard.h"
 #include "server/runner_control.h"
 #include "server/state_paths.h"
+#include "storage/decision_log.h"
 #include "storage/job_store.h"
 
 namespace baton {
@@ -28,6 +30,7 @@ struct FrontEndOptions {
   // How long an idempotency key stays taken; unset: $BATON_IDEMPOTENCY_WINDOW (seconds), else
   // kDefaultIdempotencyWindowSeconds (storage/job_options.h).
   std::optional<int64_t> idempotency_window_ms;
+  PolicyOptions policy;  // the check every request passes
 };
 
 class FrontEnd {
@@ -38,6 +41,8 @@ class FrontEnd {
   JobStore& store() { return *store_; }
   JobService& jobs() { return *service_; }
   JobWatcher& watcher() { return *watcher_; }
+  // The policy check for MCP sessions (McpServer::SetGuard).
+  PolicyGuard& guard() { return *guard_; }
   const StatePaths& paths() const { return paths_; }
 
  private:
@@ -47,6 +52,8 @@ class FrontEnd {
   std::unique_ptr<RunnerControl> control_;
   std::unique_ptr<JobWatcher> watcher_;
   std::unique_ptr<JobService> service_;
+  std::unique_ptr<DecisionLog> decisions_;
+  std::unique_ptr<PolicyGuard> guard_;
 };
 
 // The path of the running baton executable.

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "server/commands.h"
+#include "server/policy_cli.h"
 
 namespace {
 
@@ -22,6 +23,7 @@ usage:
   baton queue list | pause Q | resume Q | limit Q N|none
   baton schedule create NAME --cron EXPR [--tz ZONE] [--catch-up skip|run_once] -- CMD ARG...
   baton schedule list | delete NAME
+  baton policy eval|test|check ...     evaluate, test or compile Rego policies
   baton version
 
 The database defaults to $BATON_DB, else $XDG_STATE_HOME/baton/baton.db, else
@@ -48,6 +50,7 @@ int main(int argc, char** argv) {
   if (cmd == "retry") return baton::RetryCommand(args);
   if (cmd == "queue") return baton::QueueCommand(args);
   if (cmd == "schedule") return baton::ScheduleCommand(args);
+  if (cmd == "policy") return baton::RunPolicyCommand(args);
   if (cmd == "version" || cmd == "--version") {
     std::printf("baton %s\n", BATON_VERSION);
     return 0;

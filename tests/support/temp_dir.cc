@@ -39,7 +39,7 @@ std::string BatonBinary() {
 
 std::string SourceDir() {
   const char* p = std::getenv("BATON_SOURCE_DIR");
-  return p ? p : ".";
+  return p && *p ? p : BATON_SOURCE_ROOT;
 }
 
 }  // namespace baton::testing

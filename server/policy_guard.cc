@@ -1,0 +1,308 @@
+#include "server/policy_guard.h"
+
+#include <httplib.h>
+#include <openssl/evp.h>
+#include <poll.h>
+#include <spdlog/spdlog.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "base/random_id.h"
+#include "policy/policy.h"
+#include "server/policy_files.h"
+#include "storage/job_spec.h"
+
+namespace baton {
+
+using nlohmann::json;
+
+namespace {
+
+// The policy used when none is configured: every request is allowed (and still logged).
+constexpr const char* kAllowAllPolicy = R"(package baton
+
+import rego.v1
+
+default allow := true
+)";
+
+std::string Sha256Hex(const std::string& data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < len; ++i) {
+    out.push_back(kHex[md[i] >> 4]);
+    out.push_back(kHex[md[i] & 15]);
+  }
+  return out;
+}
+
+// Replaces the value at a dotted path ("arguments.env") with "<masked>", also inside chain steps.
+void Mask(json& doc, const std::string& path) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (true) {
+    size_t dot = path.find('.', start);
+    parts.push_back(path.substr(start, dot - start));
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  std::function<void(json&, size_t)> walk = [&](json& node, size_t i) {
+    if (node.is_array()) {
+      for (json& e : node) walk(e, i);
+      return;
+    }
+    if (!node.is_object() || !node.contains(parts[i])) return;
+    if (i + 1 == parts.size()) {
+      node[parts[i]] = "<masked>";
+      return;
+    }
+    walk(node[parts[i]], i + 1);
+  };
+  walk(doc, 0);
+  if (parts.size() >= 2 && parts[0] == "arguments" && doc.contains("arguments") &&
+      doc["arguments"].contains("steps")) {
+    for (json& step : doc["arguments"]["steps"])
+      if (step.is_object() && step.contains(parts[1])) step[parts[1]] = "<masked>";
+  }
+}
+
+json NormalizeSpec(const json& raw) {
+  SpecContext ctx;
+  std::error_code ec;
+  ctx.base_cwd = std::filesystem::current_path(ec).string();
+  ctx.now_ms = 0;
+  ctx.verify_cwd = false;
+  auto spec = ParseJobSpec(raw, ctx);
+  if (!spec.ok()) return raw;  // the tool will reject it; the policy still sees what was sent
+  json j = JobSpecToJson(*spec);
+  if (raw.is_object() && raw.contains("delay_seconds")) j["delay_seconds"] = raw["delay_seconds"];
+  j.erase("run_at");
+  if (raw.is_object() && raw.contains("run_at")) j["run_at"] = raw["run_at"];
+  return j;
+}
+
+std::optional<JobId> IdArg(const json& args, const char* field) {
+  if (!args.is_object() || !args.contains(field)) return std::nullopt;
+  const json& v = args[field];
+  if (v.is_number_integer() && v.get<int64_t>() > 0) return v.get<int64_t>();
+  return std::nullopt;
+}
+
+}  // namespace
+
+PolicyGuard::PolicyGuard(JobStore& store, DecisionLog& log, const Clock& clock,
+                         PolicyOptions options)
+    : store_(store), log_(log), clock_(clock), options_(std::move(options)) {}
+
+Result<std::unique_ptr<PolicyGuard>> PolicyGuard::Create(JobStore& store, DecisionLog& log,
+                                                         const Clock& clock,
+                                                         PolicyOptions options) {
+  std::unique_ptr<PolicyGuard> g(new PolicyGuard(store, log, clock, std::move(options)));
+  g->data_ = json::object();
+  if (!g->options_.data_file.empty()) {
+    BATON_ASSIGN_OR_RETURN(g->data_, ReadJsonFile(g->options_.data_file));
+  }
+  if (g->options_.policy_dir.empty()) {
+    BATON_ASSIGN_OR_RETURN(g->policy_, policy::CompilePolicy({{"builtin-allow-all.rego", kAllowAllPolicy}}));
+    return g;
+  }
+  BATON_RETURN_IF_ERROR(g->Reload());
+  g->stop_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  g->inotify_fd_ = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+  if (g->inotify_fd_ >= 0 &&
+      inotify_add_watch(g->inotify_fd_, g->options_.policy_dir.c_str(),
+                        IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE) >= 0) {
+    g->watcher_ = std::thread([p = g.get()] { p->Watch(); });
+  } else {
+    spdlog::warn("policy: cannot watch {} for changes; restart to reload", g->options_.policy_dir);
+  }
+  return g;
+}
+
+PolicyGuard::~PolicyGuard() {
+  if (stop_fd_ >= 0) {
+    uint64_t one = 1;
+    (void)!write(stop_fd_, &one, sizeof one);
+  }
+  if (watcher_.joinable()) watcher_.join();
+  if (inotify_fd_ >= 0) close(inotify_fd_);
+  if (stop_fd_ >= 0) close(stop_fd_);
+}
+
+Status PolicyGuard::Reload() {
+  auto compiled = LoadPolicy(options_.policy_dir);
+  if (!compiled.ok()) {
+    spdlog::error("POLICY NOT RELOADED: {} — the previous policy stays in force",
+                  compiled.status().message());
+    return compiled.status();
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  policy_ = std::move(compiled).value();
+  spdlog::info("policy loaded from {}", options_.policy_dir);
+  return Status::OK();
+}
+
+void PolicyGuard::Watch() {
+  char buf[4096];
+  while (true) {
+    pollfd fds[2] = {{stop_fd_, POLLIN, 0}, {inotify_fd_, POLLIN, 0}};
+    if (poll(fds, 2, -1) < 0 && errno != EINTR) return;
+    if (fds[0].revents) return;
+    if (fds[1].revents) {
+      while (read(inotify_fd_, buf, sizeof buf) > 0) {
+      }
+      // Editors write in several steps: let the burst settle, then compile once.
+      pollfd stop{stop_fd_, POLLIN, 0};
+      if (poll(&stop, 1, 150) > 0) return;
+      while (read(inotify_fd_, buf, sizeof buf) > 0) {
+      }
+      (void)Reload();
+    }
+  }
+}
+
+json PolicyGuard::BuildInput(const CallFacts& f) {
+  json input = {{"method", f.method},
+                {"session", f.session.id},
+                {"transport", f.session.transport},
+                {"protocol_version", f.protocol_version},
+                {"now_ns", clock_.NowNs()}};
+  const bool local = f.session.transport == "stdio" || f.session.principal.empty();
+  input["principal"] = {{"id", f.session.principal.empty() ? "anonymous" : f.session.principal},
+                        {"kind", local ? "local" : "token"}};
+  json args = f.arguments && !f.arguments->is_null() ? *f.arguments : json::object();
+  if (!f.tool) {
+    input["params"] = args;
+  } else {
+    const std::string& tool = *f.tool;
+    input["tool"] = tool;
+    json chain = {{"depth", 0}, {"parent", nullptr}};
+    if (tool == "enqueue") {
+      args = NormalizeSpec(args);
+      if (args.contains("depends_on") && args["depends_on"].is_array() && !args["depends_on"].empty())
+        chain["parent"] = args["depends_on"][0].value("job", json());
+    } else if (tool == "chain" && args.contains("steps") && args["steps"].is_array()) {
+      int depth = static_cast<int>(args["steps"].size()) - 1;
+      if (auto after = IdArg(args, "after")) {
+        chain["parent"] = *after;
+        auto parent = store_.Get(*after);
+        if (parent.ok()) depth += parent->chain_step + 1;
+      }
+      chain["depth"] = std::max(depth, 0);
+      for (json& step : args["steps"]) step = NormalizeSpec(step);
+    }
+    input["arguments"] = args;
+    input["chain"] = chain;
+    // The job a call acts on, so that policies can compare owners.
+    std::optional<JobId> target = IdArg(args, "job_id");
+    if (target) {
+      auto job = store_.Get(*target);
+      if (job.ok()) {
+        input["job"] = {{"id", job->id},
+                        {"state", ToString(job->state)},
+                        {"queue", job->spec.queue},
+                        {"principal", job->origin.principal},
+                        {"session", job->origin.session},
+                        {"command", job->spec.command}};
+      }
+    }
+  }
+  auto n = log_.CountEnqueues(f.session.principal, clock_.NowMs() - 60000);
+  input["stats"] = {{"enqueues_last_minute", n.ok() ? *n : 0}};
+  return input;
+}
+
+GuardVerdict PolicyGuard::AskNative(const json& input) {
+  std::shared_ptr<const policy::CompiledPolicy> p;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    p = policy_;
+  }
+  if (!p) return {false, {"no policy is loaded (fail closed)"}};
+  policy::Decision d = policy::Decide(*p, input, data_, options_.query_path);
+  GuardVerdict v;
+  v.allow = d.allow && d.deny.empty();
+  v.reasons = d.deny;
+  for (const auto& e : d.errors) v.reasons.push_back("policy evaluation failed (deny): " + e);
+  if (!v.allow && v.reasons.empty())
+    v.reasons.push_back(options_.query_path + ".allow is not true");
+  return v;
+}
+
+GuardVerdict PolicyGuard::AskOpa(const json& input, std::string* decision_id) {
+  // opa_url = scheme://host[:port]/path
+  const std::string& url = options_.opa_url;
+  size_t scheme_end = url.find("://");
+  size_t path_start = scheme_end == std::string::npos ? std::string::npos : url.find('/', scheme_end + 3);
+  if (path_start == std::string::npos)
+    return {false, {"--opa-url must look like http://127.0.0.1:8181/v1/data/baton"}};
+  httplib::Client client(url.substr(0, path_start));
+  client.set_connection_timeout(0, options_.opa_timeout_ms * 1000);
+  client.set_read_timeout(0, options_.opa_timeout_ms * 1000);
+  client.set_write_timeout(0, options_.opa_timeout_ms * 1000);
+  auto res = client.Post(url.substr(path_start), json{{"input", input}}.dump(), "application/json");
+  if (!res)
+    return {false, {"the OPA server did not answer (" + httplib::to_string(res.error()) +
+                    "): denied (fail closed)"}};
+  if (res->status != 200)
+    return {false, {"the OPA server answered HTTP " + std::to_string(res->status) + ": denied"}};
+  json body = json::parse(res->body, nullptr, false);
+  if (body.is_object() && body.contains("decision_id") && body["decision_id"].is_string())
+    *decision_id = body["decision_id"].get<std::string>();
+  if (!body.is_object() || !body.contains("result"))
+    return {false, {"the OPA server returned no result (undefined decision): denied"}};
+  const json& r = body["result"];
+  GuardVerdict v;
+  v.allow = r.is_object() && r.value("allow", json()) == true;
+  if (r.is_object() && r.contains("deny") && r["deny"].is_array())
+    for (const json& m : r["deny"]) v.reasons.push_back(m.is_string() ? m.get<std::string>() : m.dump());
+  if (!v.reasons.empty()) v.allow = false;
+  if (!v.allow && v.reasons.empty()) v.reasons.push_back("OPA: allow is not true");
+  return v;
+}
+
+GuardVerdict PolicyGuard::Check(const CallFacts& facts) {
+  int64_t start = clock_.NowNs();
+  json input = BuildInput(facts);
+  std::string backend = options_.opa_url.empty() ? "native" : "opa";
+  std::string backend_id;
+  GuardVerdict v = options_.opa_url.empty() ? AskNative(input) : AskOpa(input, &backend_id);
+  int64_t eval_us = (clock_.NowNs() - start) / 1000;
+  LogDecision(facts, input, v, eval_us, backend, backend_id);
+  return v;
+}
+
+void PolicyGuard::LogDecision(const CallFacts& f, const json& input, const GuardVerdict& v,
+                              int64_t eval_us, const std::string& backend,
+                              const std::string& backend_id) {
+  DecisionRecord r;
+  r.id = RandomHexId(12);
+  r.ts_ms = clock_.NowMs();
+  r.principal = f.session.principal;
+  r.session = f.session.id;
+  r.method = f.method;
+  r.tool = f.tool ? *f.tool : "";
+  r.allowed = v.allow;
+  r.reasons = v.reasons;
+  r.eval_us = eval_us;
+  std::string full = input.dump();
+  r.input_digest = Sha256Hex(full);
+  json masked = input;
+  for (const auto& path : options_.mask_paths) Mask(masked, path);
+  r.input_json = masked.dump();
+  r.backend = backend;
+  r.backend_decision_id = backend_id;
+  Status s = log_.Record(r);
+  if (!s.ok()) spdlog::error("decision log: {}", s.ToString());
+  if (!v.allow)
+    spdlog::info("policy denied {} {} for {}: {}", f.method, r.tool, r.principal,
+                 v.reasons.empty() ? "" : v.reasons.front());
+}
+
+}  // namespace baton

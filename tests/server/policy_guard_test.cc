@@ -1,0 +1,181 @@
+#include "server/policy_guard.h"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "tests/support/temp_dir.h"
+
+namespace baton {
+namespace {
+
+using nlohmann::json;
+
+class PolicyGuardTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = std::move(JobStore::Open(dir_.File("b.db")).value());
+    log_ = std::move(DecisionLog::Open(dir_.File("b.db")).value());
+    std::filesystem::create_directories(policy_dir());
+  }
+  std::string policy_dir() const { return dir_.File("policies"); }
+  void WritePolicy(const std::string& name, const std::string& text) {
+    std::ofstream(policy_dir() + "/" + name) << text;
+  }
+  void UseDefaultPolicy() {
+    std::ifstream in(testing::SourceDir() + "/examples/policies/default.rego");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    ASSERT_FALSE(text.empty());
+    WritePolicy("default.rego", text);
+  }
+  std::unique_ptr<PolicyGuard> Guard(PolicyOptions o = {}) {
+    if (o.policy_dir.empty() && o.opa_url.empty()) o.policy_dir = policy_dir();
+    auto g = PolicyGuard::Create(*store_, *log_, SystemClock::Instance(), o);
+    EXPECT_TRUE(g.ok()) << g.status().ToString();
+    return g.ok() ? std::move(g).value() : nullptr;
+  }
+  GuardVerdict Call(PolicyGuard& g, const std::string& tool, const json& args,
+                    const std::string& transport = "stdio", const std::string& principal = "alice") {
+    std::string method = "tools/call", version = "2025-11-25";
+    SessionInfo session{"s1", transport, principal};
+    CallFacts f{method, &tool, &args, session, version};
+    return g.Check(f);
+  }
+  static bool Mentions(const GuardVerdict& v, const std::string& needle) {
+    for (const auto& r : v.reasons)
+      if (r.find(needle) != std::string::npos) return true;
+    return false;
+  }
+  testing::TempDir dir_;
+  std::unique_ptr<JobStore> store_;
+  std::unique_ptr<DecisionLog> log_;
+};
+
+TEST_F(PolicyGuardTest, DefaultPolicyAllowsSafeCommandsAndDeniesDangerousOnes) {
+  UseDefaultPolicy();
+  auto g = Guard();
+  ASSERT_TRUE(g);
+  struct Case { json args; bool allow; const char* reason; };
+  const Case kCases[] = {
+      {{{"command", {"make", "test"}}}, true, ""},
+      {{{"command", {"sudo", "make"}}}, false, "not on the allowlist"},
+      {{{"command", {"bash", "-c", "echo hi"}}}, false, "shells are not allowed"},
+      {{{"command", {"git", "clean"}}, {"retry", {{"max_attempts", 50}}}}, false, "exceeds the cap"},
+      {{{"command", {"make"}}, {"env", {{"LD_PRELOAD", "x.so"}}}}, false, "LD_PRELOAD"},
+  };
+  for (const Case& c : kCases) {
+    SCOPED_TRACE(c.args.dump());
+    GuardVerdict v = Call(*g, "enqueue", c.args);
+    EXPECT_EQ(v.allow, c.allow);
+    if (!c.allow) EXPECT_TRUE(Mentions(v, c.reason)) << json(v.reasons).dump();
+  }
+  // Chain steps are checked one by one.
+  GuardVerdict chain = Call(*g, "chain", {{"steps", {{{"command", {"make"}}}, {{"command", {"rm", "-rf", "/"}}}}}});
+  EXPECT_FALSE(chain.allow);
+}
+
+TEST_F(PolicyGuardTest, InputCarriesServerFactsAndDecisionsAreLoggedMasked) {
+  WritePolicy("p.rego", "package baton\nimport rego.v1\ndefault allow := true\n");
+  auto g = Guard();
+  EnqueueRequest r;
+  r.spec.command = {"true"};
+  r.spec.cwd = "/tmp";
+  r.origin = {"s0", "bob"};
+  auto job = store_->Enqueue(r, SystemClock::Instance().NowMs());
+  ASSERT_TRUE(job.ok());
+  std::string method = "tools/call", version = "2025-11-25", tool = "cancel";
+  json args = {{"job_id", job->id}};
+  SessionInfo session{"s1", "http", "carol"};
+  json input = g->BuildInput({method, &tool, &args, session, version});
+  EXPECT_EQ(input["tool"], "cancel");
+  EXPECT_EQ(input["principal"]["id"], "carol");
+  EXPECT_EQ(input["principal"]["kind"], "token");
+  EXPECT_EQ(input["transport"], "http");
+  EXPECT_EQ(input["job"]["principal"], "bob");
+  EXPECT_EQ(input["job"]["state"], "queued");
+  EXPECT_TRUE(input["now_ns"].is_number_integer());
+  EXPECT_EQ(input["stats"]["enqueues_last_minute"], 0);
+
+  (void)Call(*g, "enqueue", {{"command", {"make"}}, {"env", {{"TOKEN", "secret"}}}});
+  auto recent = log_->Recent(1);
+  ASSERT_TRUE(recent.ok());
+  ASSERT_EQ(recent->size(), 1u);
+  const DecisionRecord& d = recent->front();
+  EXPECT_TRUE(d.allowed);
+  EXPECT_EQ(d.tool, "enqueue");
+  EXPECT_EQ(d.input_digest.size(), 64u);
+  EXPECT_EQ(d.input_json.find("secret"), std::string::npos) << d.input_json;
+  EXPECT_NE(d.input_json.find("<masked>"), std::string::npos);
+  auto events = store_->UnpublishedEvents(100);
+  bool found = false;
+  for (const Event& e : *events) found = found || e.type == "policy.decision";
+  EXPECT_TRUE(found) << "each decision is also an event in the outbox";
+}
+
+TEST_F(PolicyGuardTest, FailsClosedOnUndefinedDecisionsAndErrors) {
+  WritePolicy("p.rego", "package baton\nimport rego.v1\nallow if input.tool == \"status\"\n");
+  auto g = Guard();
+  EXPECT_TRUE(Call(*g, "status", {{"job_id", 1}}).allow);
+  GuardVerdict v = Call(*g, "enqueue", {{"command", {"make"}}});
+  EXPECT_FALSE(v.allow) << "an undefined allow is a denial";
+  EXPECT_FALSE(v.reasons.empty());
+}
+
+TEST_F(PolicyGuardTest, HotReloadKeepsTheOldPolicyWhenTheNewOneDoesNotCompile) {
+  WritePolicy("p.rego", "package baton\nimport rego.v1\ndefault allow := true\n");
+  auto g = Guard();
+  EXPECT_TRUE(Call(*g, "enqueue", {{"command", {"make"}}}).allow);
+  WritePolicy("p.rego", "package baton\nimport rego.v1\nallow if {{{ broken\n");
+  EXPECT_FALSE(g->Reload().ok());
+  EXPECT_TRUE(Call(*g, "enqueue", {{"command", {"make"}}}).allow) << "the old policy stays";
+  WritePolicy("p.rego", "package baton\nimport rego.v1\ndefault allow := false\ndeny contains \"closed\" if true\n");
+  // The watcher picks the change up by itself.
+  bool denied = false;
+  for (int i = 0; i < 100 && !denied; ++i) {
+    denied = !Call(*g, "enqueue", {{"command", {"make"}}}).allow;
+    if (!denied) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(denied);
+}
+
+TEST_F(PolicyGuardTest, OpaBackendIsAskedAndFailsClosed) {
+  httplib::Server opa;
+  std::string mode = "allow";
+  opa.Post("/v1/data/baton", [&](const httplib::Request& req, httplib::Response& res) {
+    json body = json::parse(req.body);
+    if (mode == "allow")
+      res.set_content(json{{"decision_id", "d-1"}, {"result", {{"allow", body["input"]["tool"] == "status"}, {"deny", json::array()}}}}.dump(), "application/json");
+    else if (mode == "undefined")
+      res.set_content(R"({"decision_id":"d-2"})", "application/json");
+    else if (mode == "slow")
+      std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    else
+      res.status = 500;
+  });
+  int port = opa.bind_to_any_port("127.0.0.1");
+  std::thread t([&] { opa.listen_after_bind(); });
+  PolicyOptions o;
+  o.opa_url = "http://127.0.0.1:" + std::to_string(port) + "/v1/data/baton";
+  o.opa_timeout_ms = 500;
+  auto g = Guard(o);
+  EXPECT_TRUE(Call(*g, "status", {{"job_id", 1}}).allow);
+  EXPECT_FALSE(Call(*g, "enqueue", {{"command", {"make"}}}).allow);
+  auto recent = log_->Recent(1);
+  EXPECT_EQ(recent->front().backend, "opa");
+  EXPECT_EQ(recent->front().backend_decision_id, "d-1");
+  for (const char* m : {"undefined", "slow", "error"}) {
+    SCOPED_TRACE(m);
+    mode = m;
+    GuardVerdict v = Call(*g, "status", {{"job_id", 1}});
+    EXPECT_FALSE(v.allow);
+    EXPECT_FALSE(v.reasons.empty());
+  }
+  opa.stop();
+  t.join();
+}
+
+}  // namespace
+}  // namespace baton
