@@ -6,7 +6,8 @@ baton_test(durable_test
   LIBS baton_tools baton_core)
 
 # Real `baton runner` processes SIGKILLed under their jobs.
-baton_test(recovery_test SOURCES recovery_test.cc LIBS baton_tools baton_core LABELS e2e)
+baton_test(recovery_test SOURCES recovery_test.cc retry_cli_test.cc LIBS baton_tools baton_core
+  LABELS e2e)
 
 # 1,000 jobs while the runner is SIGKILLed 20 times (about a minute).
 baton_test(chaos_test SOURCES chaos_test.cc LIBS baton_storage baton_core LABELS e2e)

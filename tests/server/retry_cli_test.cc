@@ -1,0 +1,79 @@
+// The CLI side of durable execution, through the real binary: `baton jobs --state dead` shows
+// the dead letters, `baton retry ID` re-queues one, `baton queue` and `baton schedule` manage
+// queues and cron schedules. A runner is started on demand, as for any front-end, and stopped at
+// the end.
+#include <signal.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include "base/clock.h"
+#include "storage/job_store.h"
+#include "tests/support/subprocess.h"
+#include "tests/support/temp_dir.h"
+
+namespace baton {
+namespace {
+
+class RetryCliTest : public ::testing::Test {
+ protected:
+  std::pair<int, std::string> Baton(std::vector<std::string> args) {
+    args.insert(args.begin(), testing::BatonBinary());
+    return testing::RunCommand(args, {{"BATON_DB", db_}}, 30000);
+  }
+  void TearDown() override {  // stop the runner the CLI started
+    auto store = JobStore::Open(db_);
+    if (!store.ok()) return;
+    auto r = (*store)->LatestRunner();
+    if (r.ok() && *r && (*r)->pid > 1) kill((*r)->pid, SIGTERM);
+    usleep(200000);
+  }
+  testing::TempDir dir_;
+  std::string db_ = dir_.File("cli.db");
+};
+
+TEST_F(RetryCliTest, DeadLetterRetryQueueAndScheduleCommands) {
+  auto [rc, out] = Baton({"enqueue", "--max-attempts", "2", "--", "sh", "-c", "exit 4"});
+  ASSERT_EQ(rc, 0) << out;
+  std::string id = out.substr(0, out.find('\n'));
+  std::string listed;
+  int64_t deadline = MonotonicMs() + 15000;
+  while (MonotonicMs() < deadline) {
+    listed = Baton({"jobs", "--state", "dead"}).second;
+    if (listed.find(id + " ") == 0) break;
+    usleep(100000);
+  }
+  ASSERT_EQ(listed.find(id + " "), 0u) << "not in the dead-letter listing: " << listed;
+
+  auto retried = Baton({"retry", id, "--reason", "try again"});
+  EXPECT_EQ(retried.first, 0);
+  EXPECT_NE(retried.second.find("queued"), std::string::npos) << retried.second;
+  deadline = MonotonicMs() + 15000;
+  std::string status;
+  while (MonotonicMs() < deadline) {
+    status = Baton({"status", id, "--json"}).second;
+    if (status.find("\"attempt\":4") != std::string::npos &&
+        status.find("\"state\":\"dead\"") != std::string::npos)
+      break;
+    usleep(100000);
+  }
+  EXPECT_NE(status.find("\"attempt\":4"), std::string::npos) << status;
+  EXPECT_NE(Baton({"retry", "999"}).first, 0);
+
+  EXPECT_EQ(Baton({"queue", "limit", "gpu", "2"}).first, 0);
+  auto queues = Baton({"queue", "pause", "gpu"});
+  EXPECT_NE(queues.second.find("gpu"), std::string::npos);
+  EXPECT_NE(queues.second.find("paused"), std::string::npos);
+  EXPECT_NE(queues.second.find("limit=2"), std::string::npos);
+
+  auto created = Baton({"schedule", "create", "hourly", "--cron", "0 * * * *", "--tz",
+                        "Europe/Paris", "--", "echo", "tick"});
+  EXPECT_EQ(created.first, 0) << created.second;
+  EXPECT_NE(Baton({"schedule", "list"}).second.find("hourly"), std::string::npos);
+  EXPECT_NE(Baton({"schedule", "create", "bad", "--cron", "61 * * * *", "--", "true"}).first, 0);
+  EXPECT_EQ(Baton({"schedule", "delete", "hourly"}).first, 0);
+  EXPECT_EQ(Baton({"schedule", "list"}).second, "");
+}
+
+}  // namespace
+}  // namespace baton
