@@ -26,8 +26,11 @@ export function claudeScenario(label, setup) {
       };
     });
     after(async () => {
-      if (served) await served.stop();
-      tmp?.cleanup();
+      try {
+        if (served) await served.stop();
+      } finally {
+        tmp?.cleanup();
+      }
     });
 
     const claude = async (args) => {

@@ -16,8 +16,11 @@ export function inspectorScenario(label, setup) {
       served = await setup(tmp);
     });
     after(async () => {
-      if (served) await served.stop();
-      tmp?.cleanup();
+      try {
+        if (served) await served.stop();
+      } finally {
+        tmp?.cleanup();
+      }
     });
 
     // Runs `inspector --cli <options> <target>` and parses its JSON output.
