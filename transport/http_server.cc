@@ -70,7 +70,8 @@ class StreamableHttpServer::Impl {
  public:
   httplib::Server svr;
   std::atomic<int> sse_open{0};
-  std::atomic<int> pending_posts{0};
+  std::atomic<int> pending_posts{0};  // POSTs waiting for their first message
+  std::atomic<int> post_streams{0};   // POST responses streaming SSE
   std::atomic<bool> stopping{false};
   std::mutex mu;
   std::vector<std::weak_ptr<SseStream>> live_streams;
@@ -98,10 +99,11 @@ StreamableHttpServer::~StreamableHttpServer() { Stop(); }
 Status StreamableHttpServer::Start() {
   const HttpServerOptions& o = options_;
   if (o.worker_threads < 4) return Status::InvalidArgument("worker_threads must be at least 4");
-  if (o.max_sse_streams < 1 || o.max_sse_streams * 2 > o.worker_threads)
-    return Status::InvalidArgument("max_sse_streams must be between 1 and worker_threads / 2");
-  if (o.max_pending_posts < 1 || o.max_pending_posts >= o.worker_threads)
-    return Status::InvalidArgument("max_pending_posts must be below worker_threads");
+  if (o.max_sse_streams < 1 || o.max_pending_posts < 1 ||
+      o.max_sse_streams + o.max_pending_posts >= o.worker_threads)
+    return Status::InvalidArgument(
+        "max_sse_streams + max_pending_posts must stay below worker_threads (so that open "
+        "streams cannot take every worker)");
   httplib::Server& svr = impl_->svr;
   int workers = o.worker_threads;
   svr.new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
@@ -186,7 +188,8 @@ Status StreamableHttpServer::Start() {
                              const std::shared_ptr<HttpExchange>& exchange) {
     impl_->Remember(impl_->live_streams, stream);
     uint64_t consumer = stream->Attach();
-    ++impl_->sse_open;
+    std::atomic<int>& counter = exchange ? impl_->post_streams : impl_->sse_open;
+    ++counter;
     res.set_header("Cache-Control", "no-cache");
     res.set_header("X-Accel-Buffering", "no");
     auto last = std::make_shared<uint64_t>(after);
@@ -216,8 +219,8 @@ Status StreamableHttpServer::Start() {
           if (batch.closed || batch.superseded || closing) sink.done();
           return true;
         },
-        [this, exchange](bool success) {
-          --impl_->sse_open;
+        [&counter, exchange](bool success) {
+          --counter;
           if (!success && exchange) exchange->MarkClientGone();
         });
   };
@@ -240,7 +243,7 @@ Status StreamableHttpServer::Start() {
     post.has_request = IsRequest(body);
     if (body.is_array())
       for (const auto& m : body) post.has_request = post.has_request || IsRequest(m);
-    if (post.has_request && impl_->pending_posts >= options_.max_pending_posts) {
+    if (post.has_request && impl_->pending_posts + impl_->post_streams >= options_.max_pending_posts) {
       res.set_header("Retry-After", "2");
       return SetError(res, 503, "Service Unavailable: too many requests in flight; retry shortly");
     }

@@ -5,7 +5,8 @@
 // before they are read (the library's size limit does not hold for them), bodies are size
 // limited, exceptions never leak their text, sockets have read/write timeouts, and the worker
 // pool is sized so that long-lived SSE streams (each holds a worker) cannot starve POSTs: at
-// most `max_sse_streams` (< worker_threads) standalone streams, 503 beyond.
+// most `max_sse_streams` GET streams and `max_pending_posts` POSTs in flight (answering or
+// streaming), both below `worker_threads`, 503 with Retry-After beyond.
 //
 // What is HTTP stays here: Origin/Host/bearer checks (403, 401), Accept negotiation (406),
 // Content-Type (415), JSON parsing (400), session lookup (`MCP-Session-Id`, 404 for unknown or
@@ -40,13 +41,14 @@ struct HttpServerOptions {
   size_t max_body_bytes = 4 << 20;
   int read_timeout_s = 30;
   int write_timeout_s = 30;
-  int worker_threads = 32;
-  int max_sse_streams = 12;      // standalone GET streams at once; must be < worker_threads / 2
-  int max_pending_posts = 24;    // POSTs waiting for their answer at once; 503 beyond
+  int worker_threads = 64;
+  int max_sse_streams = 16;      // GET streams at once (503 beyond)
+  int max_pending_posts = 44;    // POSTs waiting or streaming at once (503 beyond). The two
+                                 // caps together stay below worker_threads: workers stay free
   size_t max_sessions = 1000;
   int session_idle_timeout_s = 3600;
   size_t replay_events = 256;    // per SSE stream
-  int sse_keepalive_ms = 15000;  // comment lines on idle streams (detects gone clients)
+  int sse_keepalive_ms = 5000;   // comment lines on idle streams (detect gone clients)
   int sse_retry_ms = 1000;       // the `retry` field of resumable streams
   // MCP-Protocol-Version values accepted on requests that name a session.
   std::vector<std::string> session_versions;

@@ -63,11 +63,12 @@ run() {
       scenarios++;
       for (const c of JSON.parse(fs.readFileSync(f, "utf8"))) {
         t[c.status] = (t[c.status] || 0) + 1;
-        if (c.status === "FAILURE") failed.push(d.replace(/-\d{4}-\d\d-\d\dT.*$/, "") + ": " + c.id + (c.errorMessage ? " — " + c.errorMessage : ""));
+        if (c.status === "WARNING" || c.status === "SKIPPED") failed.push(c.status + " " + d.replace(/-\d{4}-\d\d-\d\dT.*$/, "") + ": " + c.id + (c.errorMessage ? " — " + c.errorMessage : ""));
+        if (c.status === "FAILURE") failed.push("FAILED " + d.replace(/-\d{4}-\d\d-\d\dT.*$/, "") + ": " + c.id + (c.errorMessage ? " — " + c.errorMessage : ""));
       }
     }
     console.log(`${scenarios} scenarios, checks: ${t.SUCCESS} passed, ${t.FAILURE} failed, ${t.WARNING} warnings, ${t.SKIPPED} skipped, ${t.INFO} info`);
-    for (const f of failed) console.log("  FAILED " + f);' "$out")
+    for (const f of failed) console.log("  " + f);' "$out")
   echo "conformance $version $label: $totals (exit $rc)"
   if [ "$rc" -ne 0 ]; then
     status=1

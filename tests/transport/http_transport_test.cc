@@ -274,15 +274,17 @@ TEST_F(HttpTransportTest, GetWithLastEventIdReplaysWhatTheStreamMissed) {
 }
 
 TEST_F(HttpTransportTest, OpenSseStreamsDoNotStarvePosts) {
-  Start();  // 8 workers, at most 3 standalone streams
-  std::string sid = Initialize();
-  auto g = Session(sid);
-  g["Accept"] = "text/event-stream";
+  Start();  // 8 workers, at most 3 GET streams and 4 POSTs in flight
   std::vector<std::unique_ptr<SseConnection>> streams;
-  for (int i = 0; i < 3; ++i) {
+  for (int i = 0; i < 3; ++i) {  // one standalone stream per session (a new one replaces it)
+    auto g = Session(Initialize());
+    g["Accept"] = "text/event-stream";
     streams.push_back(std::make_unique<SseConnection>(port_, BuildRequest("GET", port_, "/mcp", g, "")));
     ASSERT_EQ(streams.back()->status(), 200);
   }
+  std::string sid = Initialize();
+  auto g = Session(sid);
+  g["Accept"] = "text/event-stream";
   HttpReply extra = SendRaw(port_, BuildRequest("GET", port_, "/mcp", g, ""), 3000);
   EXPECT_EQ(extra.status, 503);
   EXPECT_FALSE(extra.Header("retry-after").empty());
