@@ -23,6 +23,7 @@
 #include "server/placeholders.h"
 #include "server/retention.h"
 #include "server/retry_decision.h"
+#include "server/runner_recovery.h"
 #include "server/schedule_firing.h"
 
 extern char** environ;
@@ -316,6 +317,9 @@ void Runner::EnforceDeadlines(int64_t now) {
 }
 
 void Runner::Finish(Running& r) {
+  // A job that was stopped (timeout, inactivity, cancel) leaves nothing behind, not even
+  // processes that moved to another process group or session.
+  if (r.kill_reason) KillJobProcesses(paths_.db, id_, r.job.id);
   ReadOutput(r, r.out);
   ReadOutput(r, r.err);
   CloseFd(r.out.pipe_fd);

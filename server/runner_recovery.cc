@@ -6,6 +6,7 @@
 
 #include <cctype>
 #include <fstream>
+#include <functional>
 #include <iterator>
 
 #include <spdlog/spdlog.h>
@@ -18,8 +19,13 @@ namespace baton {
 
 namespace {
 
-// The value of `name` in /proc/<pid>/environ, or nullopt.
-bool ReadJobEnv(pid_t pid, std::string* db, std::string* runner) {
+struct JobEnv {
+  std::string db, runner, job;
+};
+
+// BATON_DB, BATON_RUNNER and BATON_JOB_ID of a process; false when it has no BATON_DB and
+// BATON_RUNNER (not a job's process) or is gone (a zombie's environment is empty).
+bool ReadJobEnv(pid_t pid, JobEnv* out) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
   if (!in) return false;
   std::string env((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -30,18 +36,21 @@ bool ReadJobEnv(pid_t pid, std::string* db, std::string* runner) {
     if (end == std::string::npos) end = env.size();
     std::string_view kv(env.data() + pos, end - pos);
     if (kv.substr(0, 9) == "BATON_DB=") {
-      *db = std::string(kv.substr(9));
+      out->db = std::string(kv.substr(9));
       found_db = true;
     } else if (kv.substr(0, 13) == "BATON_RUNNER=") {
-      *runner = std::string(kv.substr(13));
+      out->runner = std::string(kv.substr(13));
       found_runner = true;
+    } else if (kv.substr(0, 13) == "BATON_JOB_ID=") {
+      out->job = std::string(kv.substr(13));
     }
     pos = end + 1;
   }
-  return found_db && found_runner;
+  return found_db && found_runner && !out->runner.empty();
 }
 
-int ScanOnce(const std::string& db, const std::string& live_runner_id) {
+// SIGKILLs every job process for which `match` is true (and the group it leads); returns how many.
+int ScanOnce(const std::function<bool(const JobEnv&)>& match) {
   DIR* dir = opendir("/proc");
   if (!dir) return 0;
   int killed = 0;
@@ -50,9 +59,8 @@ int ScanOnce(const std::string& db, const std::string& live_runner_id) {
     if (!std::isdigit(static_cast<unsigned char>(e->d_name[0]))) continue;
     pid_t pid = static_cast<pid_t>(std::atoi(e->d_name));
     if (pid <= 1 || pid == self) continue;
-    std::string job_db, runner;
-    if (!ReadJobEnv(pid, &job_db, &runner)) continue;
-    if (job_db != db || runner.empty() || runner == live_runner_id) continue;
+    JobEnv env;
+    if (!ReadJobEnv(pid, &env) || !match(env)) continue;
     pid_t pgid = getpgid(pid);
     if (pgid == pid) kill(-pgid, SIGKILL);  // a job's group leader: the whole group
     kill(pid, SIGKILL);
@@ -62,20 +70,31 @@ int ScanOnce(const std::string& db, const std::string& live_runner_id) {
   return killed;
 }
 
-}  // namespace
-
-int KillStrayJobProcesses(const std::string& db, const std::string& live_runner_id) {
+// Kills until a scan finds nobody: a killed process stops matching only once it has exited (its
+// environment is gone), so on return none of them still holds a file, a lock or a port that the
+// job's next attempt may need. Returns how many the first scan found.
+int KillUntilGone(const std::function<bool(const JobEnv&)>& match) {
   int total = 0;
-  // Until a scan finds nobody: a killed process stops matching only once it has exited (its
-  // environment is gone), so on return none of them still holds a file, a lock or a port that
-  // the job's next attempt may need.
   for (int pass = 0; pass < 500; ++pass) {
-    int n = ScanOnce(db, live_runner_id);
+    int n = ScanOnce(match);
     if (pass == 0) total = n;
     if (n == 0) break;
     usleep(2000);
   }
   return total;
+}
+
+}  // namespace
+
+int KillStrayJobProcesses(const std::string& db, const std::string& live_runner_id) {
+  return KillUntilGone(
+      [&](const JobEnv& e) { return e.db == db && e.runner != live_runner_id; });
+}
+
+int KillJobProcesses(const std::string& db, const std::string& runner_id, int64_t job_id) {
+  const std::string job = std::to_string(job_id);
+  return KillUntilGone(
+      [&](const JobEnv& e) { return e.db == db && e.runner == runner_id && e.job == job; });
 }
 
 // Runner::RecoverOrphans lives here, with the rest of crash recovery.

@@ -7,6 +7,7 @@
 // the strays of its database by reading /proc/<pid>/environ (same user only).
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace baton {
@@ -15,5 +16,10 @@ namespace baton {
 // and a BATON_RUNNER other than `live_runner_id`, and returns once none of them is alive (at
 // most about a second). Returns how many processes the first scan found.
 int KillStrayJobProcesses(const std::string& db, const std::string& live_runner_id);
+
+// SIGKILLs every process of job `job_id` started by runner `runner_id` (BATON_JOB_ID), also those
+// that left the job's process group (setsid), and returns once none is alive. For timeouts and
+// cancellations: killing the group alone misses such escapees.
+int KillJobProcesses(const std::string& db, const std::string& runner_id, int64_t job_id);
 
 }  // namespace baton

@@ -58,6 +58,19 @@ TEST_F(RunnerTimeoutTest, WallClockTimeoutKillsTheWholeGroup) {
   }
 }
 
+TEST_F(RunnerTimeoutTest, ProcessesThatLeftTheGroupDieToo) {
+  StartRunner();
+  // A grandchild in its own session (setsid), ignoring SIGTERM: outside the process group.
+  JobId id = Enqueue({{"command", {"sh", "-c",
+                                   "setsid sh -c 'trap \"\" TERM; echo $$ > escapee; exec sleep 60' "
+                                   "> /dev/null 2>&1 & sleep 60"}},
+                      {"timeout_seconds", 0.5}});
+  ASSERT_TRUE(RunUntilState(id, JobState::kFailed, 10000));
+  pid_t escapee = ReadPid("escapee");
+  ASSERT_GT(escapee, 1);
+  EXPECT_TRUE(RunUntil([&] { return Gone(escapee); }, 3000)) << "the setsid escapee survived";
+}
+
 TEST_F(RunnerTimeoutTest, OutputKeepsAnInactivityTimeoutAtBay) {
   StartRunner();
   JobId id = Enqueue({{"command", {"sh", "-c", "for i in 1 2 3 4 5 6; do echo $i; sleep 0.2; done"}},
