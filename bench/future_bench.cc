@@ -1,8 +1,15 @@
 // Scenarios 6-8 measure features that land in their own issues. Each checks for its feature at
 // run time (or build time, for the policy library) and prints "not available yet" until then.
+#include <spawn.h>
 #include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
 
 #include "bench/scenarios.h"
+
+extern char** environ;
 
 namespace baton::bench {
 
@@ -55,15 +62,31 @@ int PolicyScenario(const Options& o) {
 
 int HttpScenario(const Options& o) {
   Env env = EnvFrom(o);
-  // TODO(bench, HTTP issue): start `baton serve --http 127.0.0.1:PORT`, 16 client threads each
-  // with its own MCP session calling `status` for 10 s; throughput and p99 (baseline: the same
-  // clients against a minimal cpp-httplib server answering a fixed body).
   if (HelpOf(env.baton, "serve").find("--http") == std::string::npos) {
     EmitUnavailable(8, "HTTP status, 16 clients", "`baton serve` has no --http flag");
     return 0;
   }
-  EmitUnavailable(8, "HTTP status, 16 clients", "--http exists; the scenario is still a TODO");
-  return 0;
+  // The HTTP client lives in its own binary beside this one (only it compiles httplib.h).
+  std::error_code ec;
+  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  std::string http = (self.parent_path() / "baton_bench_http").string();
+  if (ec || access(http.c_str(), X_OK) != 0) {
+    EmitUnavailable(8, "HTTP status, 16 clients", "baton_bench_http was not built");
+    return 0;
+  }
+  std::vector<std::string> args = {http};
+  for (const auto& [k, v] : o.values) {
+    args.push_back("--" + k);
+    if (!v.empty()) args.push_back(v);
+  }
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid;
+  if (posix_spawn(&pid, http.c_str(), nullptr, nullptr, argv.data(), environ) != 0) return 1;
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
 }  // namespace baton::bench

@@ -17,6 +17,7 @@ int StatusScenario(const Options& o);    // 5: status (and jobs page) latency at
 int EventsScenario(const Options& o);    // 6: NATS JetStream drain rate and latency
 int PolicyScenario(const Options& o);    // 7: policy evaluation cost
 int HttpScenario(const Options& o);      // 8: HTTP status calls, 16 clients
+int HttpBench(const Options& o);         // 8, in baton_bench_http (links cpp-httplib)
 int Report(const Options& o);            // results.jsonl -> results.json + results.md
 int Baseline(const Options& o);          // one baseline as JSON (for bench/peers)
 
