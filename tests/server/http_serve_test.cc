@@ -1,0 +1,159 @@
+// `baton serve --http` end to end: the real binary on a free loopback port, a real database,
+// the runner in-process; tokens, refusal of non-loopback binds without tokens, SIGTERM; and
+// the 2026-07-28 era over stdio (server/discover answered, legacy initialize still served).
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/support/subprocess.h"
+#include "tests/support/temp_dir.h"
+#include "tests/transport/http_test_client.h"
+
+namespace baton {
+namespace {
+
+using nlohmann::json;
+using testing::PostJson;
+using testing::Subprocess;
+using testing::TempDir;
+
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+json Init() {
+  return {{"jsonrpc", "2.0"}, {"id", 1}, {"method", "initialize"},
+          {"params", {{"protocolVersion", "2025-11-25"}, {"capabilities", json::object()},
+                      {"clientInfo", {{"name", "e2e"}, {"version", "0"}}}}}};
+}
+
+class ServeHttpTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<Subprocess> Serve(const std::string& addr, std::map<std::string, std::string> env = {},
+                                    std::vector<std::string> extra = {}) {
+    env.emplace("XDG_STATE_HOME", dir_.File("state"));
+    env.emplace("HOME", dir_.path());
+    std::vector<std::string> argv = {testing::BatonBinary(), "serve", "--http", addr, "--db",
+                                     dir_.File("baton.db")};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return std::make_unique<Subprocess>(argv, env);
+  }
+  // Waits until the server answers on `port`.
+  bool WaitReady(int port) {
+    for (int i = 0; i < 100; ++i) {
+      if (testing::SendRaw(port, testing::BuildRequest("GET", port, "/health", {}, ""), 500).status)
+        return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  }
+  TempDir dir_;
+};
+
+TEST_F(ServeHttpTest, ServesMcpAndRunsJobsWithTheRunnerInProcess) {
+  int port = FreePort();
+  auto p = Serve("127.0.0.1:" + std::to_string(port));
+  ASSERT_TRUE(WaitReady(port)) << p->Stderr();
+  auto init = PostJson(port, Init());
+  ASSERT_EQ(init.status, 200) << init.body;
+  std::map<std::string, std::string> h = {{"Mcp-Session-Id", init.Header("mcp-session-id")},
+                                          {"MCP-Protocol-Version", "2025-11-25"}};
+  json enqueue = {{"jsonrpc", "2.0"}, {"id", 2}, {"method", "tools/call"},
+                  {"params", {{"name", "enqueue"},
+                              {"arguments", {{"command", {"/bin/echo", "over-http"}}}}}}};
+  auto e = PostJson(port, enqueue, h);
+  ASSERT_EQ(e.status, 200) << e.body;
+  json sc = e.Json()["result"]["structuredContent"];
+  ASSERT_TRUE(sc.contains("job_id")) << e.body;
+  json status = {{"jsonrpc", "2.0"}, {"id", 3}, {"method", "tools/call"},
+                 {"params", {{"name", "status"},
+                             {"arguments", {{"job_id", sc["job_id"]}, {"wait_seconds", 30}}}}}};
+  auto s = PostJson(port, status, h);
+  ASSERT_EQ(s.status, 200) << s.body;
+  EXPECT_NE(s.body.find("succeeded"), std::string::npos) << s.body;
+  EXPECT_NE(s.body.find("over-http"), std::string::npos) << s.body;
+  // No detached runner was spawned: the service hosts it.
+  EXPECT_NE(p->Stderr().find("hosted in this process"), std::string::npos);
+  p->Kill(SIGTERM);
+  auto st = p->Wait(15000);
+  ASSERT_TRUE(st) << "serve --http did not stop on SIGTERM";
+  EXPECT_TRUE(WIFEXITED(*st) && WEXITSTATUS(*st) == 0) << p->Stderr();
+}
+
+TEST_F(ServeHttpTest, NonLoopbackBindWithoutTokensIsRefused) {
+  auto p = Serve("0.0.0.0:" + std::to_string(FreePort()));
+  auto st = p->Wait(10000);
+  ASSERT_TRUE(st);
+  EXPECT_EQ(WEXITSTATUS(*st), 2);
+  EXPECT_NE(p->Stderr().find("tokens"), std::string::npos) << p->Stderr();
+}
+
+TEST_F(ServeHttpTest, TokensFromTheEnvironmentAreRequired) {
+  int port = FreePort();
+  auto p = Serve("127.0.0.1:" + std::to_string(port),
+                 {{"BATON_HTTP_TOKENS", "alice=0123456789abcdef0123"}});
+  ASSERT_TRUE(WaitReady(port)) << p->Stderr();
+  auto denied = PostJson(port, Init());
+  EXPECT_EQ(denied.status, 401);
+  EXPECT_FALSE(denied.Header("www-authenticate").empty());
+  EXPECT_EQ(PostJson(port, Init(), {{"Authorization", "Bearer 0123456789abcdef0123"}}).status, 200);
+}
+
+TEST_F(ServeHttpTest, TokensAreNeverAcceptedAsAFlag) {
+  auto p = Serve("127.0.0.1:" + std::to_string(FreePort()), {}, {"--token", "abc"});
+  auto st = p->Wait(10000);
+  ASSERT_TRUE(st);
+  EXPECT_EQ(WEXITSTATUS(*st), 2);
+}
+
+// Over stdio: a modern probe gets a DiscoverResult at once, a probe without _meta an immediate
+// error (Claude Code falls back on it), and initialize still selects the legacy era.
+TEST(ServeStdioErasTest, ServerDiscoverIsAnsweredAndInitializeStillWorks) {
+  TempDir dir;
+  Subprocess p({testing::BatonBinary(), "serve", "--stdio", "--db", dir.File("baton.db")},
+               {{"XDG_STATE_HOME", dir.File("state")}, {"HOME", dir.path()}});
+  json meta = {{"io.modelcontextprotocol/protocolVersion", "2026-07-28"},
+               {"io.modelcontextprotocol/clientCapabilities", json::object()}};
+  ASSERT_TRUE(p.WriteLine(json{{"jsonrpc", "2.0"}, {"id", 1}, {"method", "server/discover"},
+                               {"params", {{"_meta", meta}}}}.dump()));
+  auto line = p.ReadLine(10000);
+  ASSERT_TRUE(line);
+  json r = json::parse(*line);
+  EXPECT_EQ(r["result"]["resultType"], "complete");
+  EXPECT_EQ(r["result"]["supportedVersions"][0], "2026-07-28");
+  ASSERT_TRUE(p.WriteLine(R"({"jsonrpc":"2.0","id":2,"method":"server/discover"})"));
+  line = p.ReadLine(10000);
+  ASSERT_TRUE(line);
+  EXPECT_EQ(json::parse(*line)["error"]["code"], -32602);
+  ASSERT_TRUE(p.WriteLine(json{{"jsonrpc", "2.0"}, {"id", 3}, {"method", "tools/list"},
+                               {"params", {{"_meta", meta}}}}.dump()));
+  line = p.ReadLine(10000);
+  ASSERT_TRUE(line);
+  EXPECT_EQ(json::parse(*line)["result"]["resultType"], "complete");
+  ASSERT_TRUE(p.WriteLine(Init().dump()));
+  line = p.ReadLine(10000);
+  ASSERT_TRUE(line);
+  EXPECT_EQ(json::parse(*line)["result"]["protocolVersion"], "2025-11-25");
+  p.CloseStdin();
+  EXPECT_TRUE(p.Wait(10000));
+}
+
+}  // namespace
+}  // namespace baton
