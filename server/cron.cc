@@ -3,9 +3,15 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <ctime>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <vector>
 
@@ -69,48 +75,90 @@ Result<std::vector<int>> ParseField(const std::string& text, int lo, int hi, int
   return out;
 }
 
-std::mutex& ZoneMutex() {
-  static std::mutex mu;
-  return mu;
-}
+// A zone from the system tz database (TZif v2+, 64-bit section): UTC offsets by instant. Read
+// directly rather than through TZ/localtime_r, which would mean changing the process-wide TZ
+// variable under other threads. After the file's last transition (2037 in Debian's "fat" files)
+// the last offset stays in force.
+class Zone {
+ public:
+  static Result<std::shared_ptr<const Zone>> Load(const std::string& name) {
+    static std::mutex mu;
+    static std::map<std::string, std::shared_ptr<const Zone>> cache;
+    std::lock_guard<std::mutex> lock(mu);
+    if (auto it = cache.find(name); it != cache.end()) return it->second;
+    BATON_RETURN_IF_ERROR(ValidateTimeZone(name));
+    std::ifstream in("/usr/share/zoneinfo/" + name, std::ios::binary);
+    std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto zone = std::make_shared<Zone>();
+    if (!zone->Parse(data))
+      return Status::InvalidArgument("`tz` \"" + name + "\": unreadable tz database file");
+    cache[name] = zone;
+    return std::shared_ptr<const Zone>(zone);
+  }
 
-// Local wall time (year, month 1-12, day, hour, minute) in `tz` to Unix seconds, or nullopt when
-// that local time does not exist there. Holds ZoneMutex: TZ is process-global state.
-std::optional<int64_t> LocalToUnix(int y, int mon, int d, int h, int mi, bool utc) {
+  // The UTC offset (seconds) in force at Unix time t.
+  int64_t Offset(int64_t t) const {
+    auto it = std::upper_bound(times_.begin(), times_.end(), t);
+    if (it == times_.begin()) return initial_offset_;
+    return offsets_[static_cast<size_t>(it - times_.begin() - 1)];
+  }
+
+  bool Parse(const std::string& d) {
+    auto be = [&](size_t pos, int bytes) -> int64_t {
+      uint64_t v = 0;
+      for (int i = 0; i < bytes; ++i) v = (v << 8) | static_cast<unsigned char>(d[pos + i]);
+      if (bytes == 4) return static_cast<int32_t>(static_cast<uint32_t>(v));
+      return static_cast<int64_t>(v);
+    };
+    auto header = [&](size_t pos, int64_t c[6]) {
+      if (d.size() < pos + 44 || d.compare(pos, 4, "TZif") != 0) return false;
+      for (int i = 0; i < 6; ++i) c[i] = be(pos + 20 + 4 * i, 4);
+      return true;
+    };
+    int64_t c[6];  // isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt
+    if (!header(0, c) || d[4] < '2') return false;
+    size_t v1 = 44 + c[3] * 5 + c[4] * 6 + c[5] + c[2] * 8 + c[1] + c[0];
+    if (!header(v1, c)) return false;
+    size_t p = v1 + 44;
+    const size_t timecnt = c[3], typecnt = c[4];
+    if (typecnt == 0 || d.size() < p + timecnt * 9 + typecnt * 6) return false;
+    std::vector<int64_t> type_offsets;
+    size_t types_at = p + timecnt * 9;
+    for (size_t i = 0; i < typecnt; ++i) type_offsets.push_back(be(types_at + 6 * i, 4));
+    initial_offset_ = type_offsets[0];
+    for (size_t i = 0; i < timecnt; ++i) {
+      size_t type = static_cast<unsigned char>(d[p + timecnt * 8 + i]);
+      if (type >= typecnt) return false;
+      times_.push_back(be(p + 8 * i, 8));
+      offsets_.push_back(type_offsets[type]);
+    }
+    return true;
+  }
+
+ private:
+  std::vector<int64_t> times_;    // transition instants, ascending
+  std::vector<int64_t> offsets_;  // the offset from each transition on
+  int64_t initial_offset_ = 0;
+};
+
+// Local wall time (year, month 1-12, day, hour, minute) in `zone` (null: UTC) to Unix seconds:
+// the earliest instant showing that wall time, or nullopt when none does (a DST gap).
+std::optional<int64_t> LocalToUnix(int y, int mon, int d, int h, int mi, const Zone* zone) {
   std::tm tm{};
   tm.tm_year = y - 1900;
   tm.tm_mon = mon - 1;
   tm.tm_mday = d;
   tm.tm_hour = h;
   tm.tm_min = mi;
-  tm.tm_isdst = -1;
-  time_t t = utc ? timegm(&tm) : mktime(&tm);
-  if (t == static_cast<time_t>(-1)) return std::nullopt;
-  if (tm.tm_hour != h || tm.tm_min != mi || tm.tm_mday != d) return std::nullopt;  // in a gap
-  return static_cast<int64_t>(t);
+  const int64_t wall = static_cast<int64_t>(timegm(&tm));  // the wall time read as UTC
+  if (!zone) return wall;
+  std::optional<int64_t> best;
+  for (int64_t around : {wall - 86400, wall + 86400}) {
+    int64_t t = wall - zone->Offset(around);
+    if (zone->Offset(t) + t == wall && (!best || t < *best)) best = t;
+  }
+  return best;
 }
-
-// Sets TZ for the lifetime of the object (and restores it), under ZoneMutex.
-class ScopedZone {
- public:
-  explicit ScopedZone(const std::string& tz) : lock_(ZoneMutex()) {
-    const char* old = getenv("TZ");
-    had_ = old != nullptr;
-    if (had_) old_ = old;
-    setenv("TZ", tz.c_str(), 1);
-    tzset();
-  }
-  ~ScopedZone() {
-    if (had_) setenv("TZ", old_.c_str(), 1);
-    else unsetenv("TZ");
-    tzset();
-  }
-
- private:
-  std::lock_guard<std::mutex> lock_;
-  bool had_ = false;
-  std::string old_;
-};
 
 }  // namespace
 
@@ -166,18 +214,20 @@ bool CronExpr::DayMatches(int mday, int mon, int wday) const {
 
 Result<int64_t> CronExpr::Next(int64_t after_ms, const std::string& tz) const {
   const bool utc = tz == "UTC" || tz == "Etc/UTC";
-  std::optional<ScopedZone> zone;
-  if (!utc) zone.emplace(tz);
+  std::shared_ptr<const Zone> zone;
+  if (!utc) {
+    BATON_ASSIGN_OR_RETURN(zone, Zone::Load(tz));
+  }
   // Start from the minute after `after_ms`, in local time.
   int64_t after_s = after_ms >= 0 ? after_ms / 1000 : (after_ms - 999) / 1000;
-  time_t start = static_cast<time_t>(after_s - after_s % 60 + 60);
+  int64_t start = after_s - ((after_s % 60) + 60) % 60 + 60;
+  time_t local_start = static_cast<time_t>(start + (zone ? zone->Offset(start) : 0));
   std::tm lt{};
-  if (utc) gmtime_r(&start, &lt);
-  else localtime_r(&start, &lt);
+  gmtime_r(&local_start, &lt);
   int y = lt.tm_year + 1900, mon = lt.tm_mon + 1, d = lt.tm_mday;
   int first_h = lt.tm_hour, first_mi = lt.tm_min;
   for (int day = 0; day < 5 * 366 + 2; ++day) {
-    // Normalize (y, mon, d) and get the weekday through timegm (calendar arithmetic only).
+    // Normalize (y, mon, d + day) and get the weekday through timegm (calendar arithmetic only).
     std::tm cal{};
     cal.tm_year = y - 1900;
     cal.tm_mon = mon - 1;
@@ -190,7 +240,7 @@ Result<int64_t> CronExpr::Next(int64_t after_ms, const std::string& tz) const {
       if (!hours_.test(h)) continue;
       for (int mi = (day == 0 && h == first_h) ? first_mi : 0; mi < 60; ++mi) {
         if (!minutes_.test(mi)) continue;
-        auto t = LocalToUnix(cy, cm, cd, h, mi, utc);
+        auto t = LocalToUnix(cy, cm, cd, h, mi, zone.get());
         if (t && *t * 1000 > after_ms) return *t * 1000;
       }
     }

@@ -5,8 +5,9 @@
 // `a,b`, month names (jan..dec) and day names (sun..sat; 0 and 7 are Sunday). As in Vixie cron,
 // when both day-of-month and day-of-week are restricted a day matching either fires. Times are
 // minutes; seconds are not supported. Local times that do not exist in the zone (a spring-forward
-// gap) are skipped; an ambiguous one (fall-back) fires once.
-// Value type; thread-safe (zone conversions are serialized internally).
+// gap) are skipped; an ambiguous one (fall-back) fires once, at its first occurrence. Zones are
+// read from the system tz database files (/usr/share/zoneinfo) without touching the process's TZ.
+// Value type; thread-safe.
 #pragma once
 
 #include <bitset>

@@ -28,6 +28,10 @@ TEST(CronExprTest, NextFiringTable) {
       {"0 9 * * *", "America/New_York", "2026-06-30T20:00:00Z", "2026-07-01T13:00:00Z"},
       // 02:30 does not exist in Paris on 2027-03-28 (clocks jump 02:00 -> 03:00): skipped.
       {"30 2 * * *", "Europe/Paris", "2027-03-27T12:00:00Z", "2027-03-29T00:30:00Z"},
+      // 02:30 happens twice on 2026-10-25 (03:00 CEST -> 02:00 CET): it fires once, the first time.
+      {"30 2 * * *", "Europe/Paris", "2026-10-24T12:00:00Z", "2026-10-25T00:30:00Z"},
+      {"30 2 * * *", "Europe/Paris", "2026-10-25T00:30:00Z", "2026-10-26T01:30:00Z"},
+      {"0 9 1 7 *", "Australia/Sydney", "2031-01-01T00:00:00Z", "2031-06-30T23:00:00Z"},
   };
   for (const Case& c : kCases) {
     SCOPED_TRACE(std::string(c.cron) + " " + c.tz + " after " + c.after);
