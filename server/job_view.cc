@@ -27,6 +27,8 @@ json JobView(const Job& job, const std::optional<Attempt>& attempt, const JobVie
             {"max_attempts", job.spec.retry.max_attempts},
             {"created_at", FormatRfc3339Ms(job.created_ms)}};
   if (!job.spec.name.empty()) v["name"] = job.spec.name;
+  // After a manual retry, max_attempts counts from here (attempt numbers continue).
+  if (job.attempt_base > 0) v["attempts_before_retry"] = job.attempt_base;
   if (job.exit_code) v["exit_code"] = *job.exit_code;
   if (job.signal) v["signal"] = *job.signal;
   if (!job.error.empty()) v["error"] = job.error;
@@ -135,6 +137,7 @@ const json& JobViewSchema() {
         {"name", {{"type", "string"}}},
         {"attempt", {{"type", "integer"}}},
         {"max_attempts", {{"type", "integer"}}},
+        {"attempts_before_retry", {{"type", "integer"}}},
         {"exit_code", {{"type", "integer"}}},
         {"signal", {{"type", "integer"}}},
         {"error", {{"type", "string"}}},
