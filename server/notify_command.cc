@@ -64,15 +64,20 @@ json ExpandJson(const json& tmpl, const json& payload, const std::string& subjec
   return out;
 }
 
+// A duration in a config file: "5s" or a number of seconds.
+std::optional<int64_t> JsonDurationMs(const json& v) {
+  return ParseDurationMs(v.is_string() ? v.get<std::string>() : v.dump());
+}
+
 Status ReadConfigFile(const std::string& path, NotifyConfig& c) {
   std::ifstream in(path);
   if (!in) return Status::InvalidArgument("notify: cannot read --config " + path);
   json j = json::parse(in, nullptr, /*allow_exceptions=*/false, /*ignore_comments=*/true);
   if (!j.is_object()) return Status::InvalidArgument("notify: " + path + " is not a JSON object");
   try {
-    auto dur = [&](const char* key, int64_t& out) -> Status {
-      if (!j.contains(key)) return Status::OK();
-      auto ms = ParseDurationMs(j[key].is_string() ? j[key].get<std::string>() : j[key].dump());
+    auto dur = [&](const json& obj, const char* key, int64_t& out) -> Status {
+      if (!obj.contains(key)) return Status::OK();
+      auto ms = JsonDurationMs(obj[key]);
       if (!ms) return Status::InvalidArgument(std::string("notify: bad duration in \"") + key + "\"");
       out = *ms;
       return Status::OK();
@@ -85,12 +90,12 @@ Status ReadConfigFile(const std::string& path, NotifyConfig& c) {
     c.events = j.value("events", c.events);
     c.deliver_all = j.value("deliver", std::string("new")) == "all";
     c.max_deliver = j.value("max_deliver", c.max_deliver);
-    BATON_RETURN_IF_ERROR(dur("ack_wait", c.ack_wait_ms));
-    BATON_RETURN_IF_ERROR(dur("idle_exit", c.idle_exit_ms));
+    BATON_RETURN_IF_ERROR(dur(j, "ack_wait", c.ack_wait_ms));
+    BATON_RETURN_IF_ERROR(dur(j, "idle_exit", c.idle_exit_ms));
     if (j.contains("retry_schedule")) {
       c.retry_schedule_ms.clear();
       for (const json& d : j["retry_schedule"]) {
-        auto ms = ParseDurationMs(d.is_string() ? d.get<std::string>() : d.dump());
+        auto ms = JsonDurationMs(d);
         if (!ms) return Status::InvalidArgument("notify: bad duration in \"retry_schedule\"");
         c.retry_schedule_ms.push_back(*ms);
       }
@@ -105,23 +110,14 @@ Status ReadConfigFile(const std::string& path, NotifyConfig& c) {
         if (w["body"].is_string()) a.body_text = w["body"].get<std::string>();
         else a.body_json = w["body"].dump();
       }
-      if (w.contains("timeout")) {
-        auto ms = ParseDurationMs(w["timeout"].is_string() ? w["timeout"].get<std::string>()
-                                                           : w["timeout"].dump());
-        if (!ms) return Status::InvalidArgument("notify: bad webhook timeout");
-        a.timeout_ms = *ms;
-      }
+      BATON_RETURN_IF_ERROR(dur(w, "timeout", a.timeout_ms));
       c.webhook = a;
     }
     if (j.contains("command")) {
       const json& cmd = j["command"];
       CommandAction a;
       a.argv = (cmd.is_array() ? cmd : cmd.at("argv")).get<std::vector<std::string>>();
-      if (cmd.is_object() && cmd.contains("timeout")) {
-        auto ms = ParseDurationMs(cmd["timeout"].get<std::string>());
-        if (!ms) return Status::InvalidArgument("notify: bad command timeout");
-        a.timeout_ms = *ms;
-      }
+      if (cmd.is_object()) BATON_RETURN_IF_ERROR(dur(cmd, "timeout", a.timeout_ms));
       c.command = a;
     }
   } catch (const json::exception& e) {

@@ -135,8 +135,11 @@ Result<std::unique_ptr<JetStreamPublisher>> JetStreamPublisher::Create(JetStream
 }
 
 JetStreamPublisher::~JetStreamPublisher() {
-  // Take back unacknowledged messages first: no ack callback can reach us after this.
+  // Take back unacknowledged messages first: the library then has no message whose ack would
+  // call OnAck. (A callback already running when this returns is the one window left; HandleAck
+  // holds mu_, which we take below to wait it out.)
   if (js_) AbandonPending();
+  { std::lock_guard<std::mutex> lock(mu_); }
   if (nc_) natsConnection_Close(nc_.get());
   js_.reset();
   nc_.reset();
