@@ -498,7 +498,9 @@ Result<std::optional<Claim>> JobStore::ClaimNext(const std::string& runner_id, i
   JobId id = 0;
   {
     BATON_ASSIGN_OR_RETURN(Stmt * st, db_->Cached(
-        "SELECT j.id FROM jobs j LEFT JOIN queues q ON q.name = j.queue "
+        // INDEXED BY: without it SQLite picks jobs_state and sorts every queued job on each
+        // claim (2.2 ms at 2,000 queued, O(n^2) over a backlog); jobs_ready gives the order.
+        "SELECT j.id FROM jobs j INDEXED BY jobs_ready LEFT JOIN queues q ON q.name = j.queue "
         "WHERE j.state = 'queued' AND COALESCE(q.paused, 0) = 0 AND (q.concurrency IS NULL OR "
         "(SELECT COUNT(*) FROM jobs r WHERE r.state = 'running' AND r.queue = j.queue) "
         "< q.concurrency) ORDER BY j.priority DESC, j.run_at_ms, j.id LIMIT 1"));
