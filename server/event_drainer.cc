@@ -120,6 +120,8 @@ DrainerStats EventDrainer::stats() const {
 }
 
 Result<int> EventDrainer::RunOnce() {
+  // Cheap while the broker is away: no store read, no payloads built.
+  if (!publisher_->Connected()) return Status::Unavailable("events: not connected to NATS");
   BATON_ASSIGN_OR_RETURN(std::vector<Event> events, store_.UnpublishedEvents(options_.batch_size));
   if (events.empty()) return 0;
 
@@ -184,9 +186,12 @@ void EventDrainer::Loop() {
                      r.status().ToString());
       stats_.last_error = r.status().message();
       ++stats_.failed_passes;
-      cv_.wait_for(lock, std::chrono::milliseconds(Jittered(backoff_ms)),
-                   [&] { return stopping_; });
-      backoff_ms = std::min(backoff_ms * 2, options_.retry_max_ms);
+      // Disconnected: the connection reconnects with its own backoff; look again shortly so that
+      // draining resumes right after it does. Connected but failing: back off exponentially.
+      bool connected = publisher_->Connected();
+      int64_t wait_ms = connected ? backoff_ms : options_.retry_initial_ms;
+      cv_.wait_for(lock, std::chrono::milliseconds(Jittered(wait_ms)), [&] { return stopping_; });
+      if (connected) backoff_ms = std::min(backoff_ms * 2, options_.retry_max_ms);
       continue;
     }
     if (!stats_.last_error.empty()) spdlog::info("events: draining to NATS again");

@@ -59,8 +59,8 @@ struct NatsOptions {
   int64_t ack_timeout_ms = 5000;   // after this, a publish is "unknown" and is retried
   int batch_size = 512;            // events read from the store per pass
   int64_t poll_interval_ms = 100;  // how often the outbox is checked when idle (or Wake())
-  int64_t retry_initial_ms = 250;  // backoff while the broker is unreachable ...
-  int64_t retry_max_ms = 10000;    // ... doubling up to this, with jitter
+  int64_t retry_initial_ms = 250;  // while disconnected, the outbox is retried this often; ...
+  int64_t retry_max_ms = 10000;    // ... failures while connected back off, doubling up to this
   int64_t reconnect_min_ms = 100;  // the connection's own reconnect backoff
   int64_t reconnect_max_ms = 5000;
 };

@@ -17,3 +17,8 @@ baton_test(notify_js_subscriber_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/notify_js_subscriber_test.cc
   LIBS baton_event_drainer baton_nats_test_support nlohmann_json::nlohmann_json
   LABELS client)
+# The real `baton runner --nats` (skipped when there is no baton binary).
+baton_test(event_drainer_baton_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/event_drainer_baton_test.cc
+  LIBS baton_event_drainer baton_nats_test_support nlohmann_json::nlohmann_json
+  LABELS e2e)
