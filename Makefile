@@ -25,6 +25,7 @@ test: test-deps
 	@cmake --build $(BUILD) -j $(JOBS)
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DBATON_SANITIZE=ON >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
+	scripts/fuzz_policy.sh 15
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -LE client --timeout 600
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "server/commands.h"
+#include "server/notify_command.h"
 #include "server/policy_cli.h"
 
 namespace {
@@ -24,6 +25,7 @@ usage:
   baton schedule create NAME --cron EXPR [--tz ZONE] [--catch-up skip|run_once] -- CMD ARG...
   baton schedule list | delete NAME
   baton policy eval|test|check ...     evaluate, test or compile Rego policies
+  baton notify --nats URL ...          run a command or webhook per job event (JetStream consumer)
   baton version
 
 The database defaults to $BATON_DB, else $XDG_STATE_HOME/baton/baton.db, else
@@ -51,6 +53,7 @@ int main(int argc, char** argv) {
   if (cmd == "queue") return baton::QueueCommand(args);
   if (cmd == "schedule") return baton::ScheduleCommand(args);
   if (cmd == "policy") return baton::RunPolicyCommand(args);
+  if (cmd == "notify") return baton::RunNotifyCommand(args);
   if (cmd == "version" || cmd == "--version") {
     std::printf("baton %s\n", BATON_VERSION);
     return 0;

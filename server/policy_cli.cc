@@ -1,6 +1,8 @@
 // server/policy_cli.cc
 #include "server/policy_cli.h"
 
+#include "server/policy_files.h"
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -21,52 +23,6 @@ constexpr const char* kUsage =
     "usage: baton policy eval --policy DIR --input FILE [--data FILE] [--query data.baton]\n"
     "       baton policy test DIR [--data FILE]\n"
     "       baton policy check DIR\n";
-
-Result<std::string> ReadText(const std::string& path) {
-  std::stringstream ss;
-  if (path == "-") {
-    ss << std::cin.rdbuf();
-    return ss.str();
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("cannot read " + path);
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-Result<nlohmann::json> ReadJson(const std::string& path) {
-  BATON_ASSIGN_OR_RETURN(std::string text, ReadText(path));
-  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return Status::InvalidArgument(path + ": not valid JSON");
-  return j;
-}
-
-// The *.rego files of a directory (sorted), or the file itself.
-Result<std::vector<policy::PolicySource>> LoadSources(const std::string& path) {
-  std::vector<fs::path> files;
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) {
-    for (const auto& e : fs::directory_iterator(path, ec)) {
-      if (e.is_regular_file() && e.path().extension() == ".rego") files.push_back(e.path());
-    }
-    if (ec) return Status::Unavailable("listing " + path + ": " + ec.message());
-    std::sort(files.begin(), files.end());
-    if (files.empty()) return Status::NotFound("no .rego files in " + path);
-  } else {
-    files.push_back(path);
-  }
-  std::vector<policy::PolicySource> sources;
-  for (const auto& f : files) {
-    BATON_ASSIGN_OR_RETURN(std::string text, ReadText(f.string()));
-    sources.push_back({f.string(), std::move(text)});
-  }
-  return sources;
-}
-
-Result<std::shared_ptr<const policy::CompiledPolicy>> LoadPolicy(const std::string& path) {
-  BATON_ASSIGN_OR_RETURN(auto sources, LoadSources(path));
-  return policy::CompilePolicy(sources);
-}
 
 struct Flags {
   std::vector<std::string> positional;
@@ -105,14 +61,14 @@ int Eval(const Flags& f) {
     std::cerr << "baton policy eval: " << pol.status().message() << "\n";
     return 2;
   }
-  auto input = ReadJson(f.input);
+  auto input = ReadJsonFile(f.input);
   if (!input.ok()) {
     std::cerr << "baton policy eval: " << input.status().message() << "\n";
     return 2;
   }
   nlohmann::json data = nlohmann::json::object();
   if (!f.data.empty()) {
-    auto d = ReadJson(f.data);
+    auto d = ReadJsonFile(f.data);
     if (!d.ok()) {
       std::cerr << "baton policy eval: " << d.status().message() << "\n";
       return 2;
@@ -137,7 +93,7 @@ int Test(const Flags& f) {
   }
   nlohmann::json data = nlohmann::json::object();
   if (!f.data.empty()) {
-    auto d = ReadJson(f.data);
+    auto d = ReadJsonFile(f.data);
     if (!d.ok()) {
       std::cerr << "baton policy test: " << d.status().message() << "\n";
       return 2;

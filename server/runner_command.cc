@@ -1,8 +1,10 @@
 // `baton runner`: executes the jobs of one database until idle (or forever).
 #include <signal.h>
+#include <set>
 #include <spdlog/spdlog.h>
 
 #include "server/commands.h"
+#include "server/event_flags.h"
 #include "server/flags.h"
 #include "server/logging.h"
 #include "server/runner.h"
@@ -18,7 +20,10 @@ void OnSignal(int) {
 }  // namespace
 
 int RunnerCommand(const Args& args) {
-  auto flags = ParseFlags(args, {"db", "idle-exit", "lock-wait", "concurrency", "retention-days", "log-level", "log-file"},
+  std::set<std::string> valued = {"db", "idle-exit", "lock-wait", "concurrency", "retention-days",
+                                  "log-level", "log-file"};
+  valued.insert(EventFlagNames().begin(), EventFlagNames().end());
+  auto flags = ParseFlags(args, valued,
                           {"help"});
   if (!flags.ok() || flags->Has("help")) {
     fprintf(stderr, "%susage: baton runner [--db PATH] [--concurrency N] [--idle-exit SECONDS]\n"
@@ -69,7 +74,24 @@ int RunnerCommand(const Args& args) {
   sigaction(SIGINT, &sa, nullptr);
   signal(SIGPIPE, SIG_IGN);
   signal(SIGHUP, SIG_IGN);
+  // Events reach NATS JetStream through the outbox; job execution never waits on it.
+  std::unique_ptr<EventDrainer> drainer;
+  auto nats = NatsOptionsFromFlags(*flags);
+  if (!nats.ok()) {
+    spdlog::error("{}", nats.status().message());
+    return 2;
+  }
+  if (*nats) {
+    auto started = StartEventDrainer(**store, **nats);
+    if (!started.ok()) {
+      spdlog::error("events: {}", started.status().ToString());
+      return 2;
+    }
+    drainer = std::move(started).value();
+    spdlog::info("publishing events to {}", (*nats)->url);
+  }
   runner.Run();
+  if (drainer) drainer->Shutdown();
   g_runner = nullptr;
   spdlog::info("runner {} stopped", runner.id());
   return 0;
