@@ -49,15 +49,16 @@ common=(--baton "$build/baton" --stamp "$stamp_bin" --workdir "$work/baton" $smo
 [[ -x "$build/bench/bench_serve" ]] && common+=(--bench-serve "$build/bench/bench_serve")
 echo "== baton (scenarios 1-3)" >&2
 for s in enqueue e2e latency; do "$bench" "$s" "${common[@]}" >>"$jsonl" || echo "peers.sh: baton $s failed" >&2; done
-: >"$results/peers-latest.jsonl"
+peers_out="$results/peers-latest${smoke:+-smoke}.jsonl"
+: >"$peers_out"
 for system in celery rq; do
   echo "== $system" >&2
   if ! "$py" "$here/peers/peers.py" --system "$system" --redis-port "$port" --stamp "$stamp_bin" \
-      --workdir "$work/$system" --baton-bench "$bench" $smoke >>"$results/peers-latest.jsonl"; then
+      --workdir "$work/$system" --baton-bench "$bench" $smoke >>"$peers_out"; then
     echo "peers.sh: $system could not run (see $work/$system/*.log)" >&2
   fi
 done
-cat "$results/peers-latest.jsonl" >>"$jsonl"
+cat "$peers_out" >>"$jsonl"
 "$bench" report --in "$jsonl" --json "$results/$stamp.json" --md "$results/$stamp.md" \
   --meta-date "$stamp" --meta-cores "$(nproc)" >/dev/null
 echo >&2

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <thread>
 
 #include "bench/scenarios.h"
@@ -31,7 +32,23 @@ double TimeToInitialize(const std::vector<std::string>& argv, const std::string&
   return line ? static_cast<double>(t1 - t0) / 1e6 : -1;
 }
 
-void EmitRss(const std::string& name, long kb, long base_kb, std::optional<double> goal_mb) {
+// Pss and anonymous kB of pid (smaps_rollup): how much of the RSS is the process's own.
+nlohmann::json Breakdown(pid_t pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/smaps_rollup");
+  nlohmann::json j = nlohmann::json::object();
+  std::string line;
+  while (std::getline(f, line)) {
+    char key[64];
+    long kb = 0;
+    if (sscanf(line.c_str(), "%63[^:]: %ld kB", key, &kb) != 2) continue;
+    std::string k = key;
+    if (k == "Pss" || k == "Anonymous" || k == "Pss_File") j[k + "_kB"] = kb;
+  }
+  return j;
+}
+
+void EmitRss(const std::string& name, pid_t pid, long base_kb, std::optional<double> goal_mb) {
+  long kb = RssKb(pid);
   Figure f;
   f.scenario = 4;
   f.name = name;
@@ -40,6 +57,7 @@ void EmitRss(const std::string& name, long kb, long base_kb, std::optional<doubl
   f.baseline_name = "minimal C++ line echo";
   f.baseline = static_cast<double>(base_kb) / 1024.0;
   if (goal_mb) f.target = Target{"<=", *goal_mb, false};
+  f.extra = Breakdown(pid);
   Emit(f);
 }
 
@@ -89,8 +107,8 @@ int StartupScenario(const Options& o) {
   if (s) c.CallTool("status", {{"job_id", (*s)["job_id"]}, {"wait_seconds", 10}});
   usleep(300000);
   pid_t runner = RunnerPid(db);
-  EmitRss("idle RSS, front-end (serve --stdio)", RssKb(c.child().pid()), base_kb, 10);
-  EmitRss("idle RSS, runner", RssKb(runner), base_kb, 10);
+  EmitRss("idle RSS, front-end (serve --stdio)", c.child().pid(), base_kb, 10);
+  EmitRss("idle RSS, runner", runner, base_kb, 10);
 
   // Queued jobs in a paused queue: the runner sees them but may not start them.
   sqlite3* h = nullptr;
@@ -112,8 +130,8 @@ int StartupScenario(const Options& o) {
   writer.join();
   usleep(300000);
   std::string label = std::to_string(queued) + " queued";
-  EmitRss("RSS with " + label + ", front-end", RssKb(c.child().pid()), base_kb, std::nullopt);
-  EmitRss("RSS with " + label + ", runner", RssKb(runner), base_kb, std::nullopt);
+  EmitRss("RSS with " + label + ", front-end", c.child().pid(), base_kb, std::nullopt);
+  EmitRss("RSS with " + label + ", runner", runner, base_kb, std::nullopt);
   e.Finish();
   c.child().Finish();
   StopRunner(db);
