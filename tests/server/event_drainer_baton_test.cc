@@ -51,7 +51,9 @@ class EventDrainerBatonTest : public ::testing::Test {
                                               const std::string& idle_exit) {
     return std::make_unique<testing::Subprocess>(std::vector<std::string>{
         testing::BatonBinary(), "runner", "--db", db_, "--nats", nats_.url(), "--concurrency",
-        concurrency, "--idle-exit", idle_exit});
+        concurrency, "--idle-exit", idle_exit,
+        // below the test server's JetStream account limit (the default is 1 GiB)
+        "--nats-max-bytes", std::to_string(64 << 20)});
   }
 
   void ExpectEveryEventOnceInOrder(const std::vector<JobId>& jobs) {
@@ -92,6 +94,7 @@ TEST_F(EventDrainerBatonTest, EveryEventOfA500JobRunArrivesOnceInOrderPerJob) {
   ASSERT_TRUE(status.has_value()) << runner->Stderr();
   EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << runner->Stderr();
   ExpectEveryEventOnceInOrder(jobs);
+  if (HasFailure()) std::fprintf(stderr, "runner stderr:\n%s\n", runner->Stderr().c_str());
 }
 
 TEST_F(EventDrainerBatonTest, NatsKilledForMoreThan10SecondsMidRunLosesAndDuplicatesNothing) {
@@ -105,6 +108,7 @@ TEST_F(EventDrainerBatonTest, NatsKilledForMoreThan10SecondsMidRunLosesAndDuplic
   ASSERT_TRUE(status.has_value()) << runner->Stderr();
   EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << runner->Stderr();
   ExpectEveryEventOnceInOrder(jobs);
+  if (HasFailure()) std::fprintf(stderr, "runner stderr:\n%s\n", runner->Stderr().c_str());
 }
 
 }  // namespace
