@@ -121,6 +121,8 @@ void McpSession::HandleParsed(transport::ParsedLine parsed, const std::shared_pt
   if (IsBlockingCall(in.message)) {
     auto done = std::make_shared<std::atomic<bool>>(false);
     Message m = in.message;
+    // Registered now, so that a cancellation arriving before the thread runs is not lost.
+    if (m.method == "tools/call") Track(m.id);
     std::lock_guard<std::mutex> lock(mu_);
     if (shutting_down_) return out->Dropped(m.id);
     workers_.push_back({std::thread([run, m, done] {
@@ -140,13 +142,15 @@ bool McpSession::IsBlockingCall(const Message& m) {
   const json& name = m.params.value("name", json());
   if (!name.is_string()) return false;
   Tool* tool = server_.FindTool(name.get<std::string>());
-  return tool && tool->MayBlock(m.params.value("arguments", json::object()));
+  const json& args = m.params.value("arguments", json::object());
+  return tool && args.is_object() && tool->MayBlock(args);  // bad arguments: answered at once
 }
 
 std::shared_ptr<std::atomic<bool>> McpSession::Track(const json& id) {
-  auto flag = std::make_shared<std::atomic<bool>>(false);
   std::lock_guard<std::mutex> lock(mu_);
-  in_flight_[id.dump()] = flag;
+  auto& flag = in_flight_[id.dump()];  // may exist already: registered before its thread ran
+  if (!flag) flag = std::make_shared<std::atomic<bool>>(false);
+  if (shutting_down_) flag->store(true);
   return flag;
 }
 
@@ -185,7 +189,9 @@ json McpSession::Dispatch(const Message& m, const std::shared_ptr<Responder>& ou
   if (!m.params.is_null() && !m.params.is_object())
     return MakeError(m.id, transport::kInvalidParams, "Invalid params: \"params\" must be an object");
   try {
-    const bool modern = HasModernMeta(m.raw) || m.method == "server/discover";
+    // A request is modern when its _meta says so; a bare server/discover is a legacy request
+    // for an unknown method (-32601), on which dual-era clients fall back to initialize.
+    const bool modern = HasModernMeta(m.raw);
     if (!modern) {
       RequestScope scope = LegacyScope();
       if (auto denied = Guard(m, scope)) return *denied;

@@ -124,7 +124,8 @@ TEST_F(ServeHttpTest, TokensAreNeverAcceptedAsAFlag) {
 }
 
 // Over stdio: a modern probe gets a DiscoverResult at once, a probe without _meta an immediate
-// error (Claude Code falls back on it), and initialize still selects the legacy era.
+// -32601 (a legacy request for an unknown method: dual-era clients fall back on it), and
+// initialize still selects the legacy era.
 TEST(ServeStdioErasTest, ServerDiscoverIsAnsweredAndInitializeStillWorks) {
   TempDir dir;
   Subprocess p({testing::BatonBinary(), "serve", "--stdio", "--db", dir.File("baton.db")},
@@ -141,7 +142,7 @@ TEST(ServeStdioErasTest, ServerDiscoverIsAnsweredAndInitializeStillWorks) {
   ASSERT_TRUE(p.WriteLine(R"({"jsonrpc":"2.0","id":2,"method":"server/discover"})"));
   line = p.ReadLine(10000);
   ASSERT_TRUE(line);
-  EXPECT_EQ(json::parse(*line)["error"]["code"], -32602);
+  EXPECT_EQ(json::parse(*line)["error"]["code"], -32601);
   ASSERT_TRUE(p.WriteLine(json{{"jsonrpc", "2.0"}, {"id", 3}, {"method", "tools/list"},
                                {"params", {{"_meta", meta}}}}.dump()));
   line = p.ReadLine(10000);
