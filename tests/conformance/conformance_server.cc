@@ -56,6 +56,12 @@ int main(int argc, char** argv) {
   baton::McpHttpHandler handler(server);
   baton::transport::HttpServerOptions options;
   options.port = port;
+  // The suite runs ~30 scenarios in a few seconds and its clients leave their GET streams open
+  // (they close without DELETE); a dead stream is noticed at the second keep-alive. Room for them,
+  // so a resuming GET (server-sse-polling) is never refused for lack of stream slots.
+  options.worker_threads = 160;
+  options.max_sse_streams = 96;
+  options.max_pending_posts = 48;
   options.session_versions = baton::SupportedProtocolVersions();
   baton::transport::StreamableHttpServer http(options, handler);
   if (auto s = http.Start(); !s.ok()) {
