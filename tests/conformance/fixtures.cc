@@ -208,6 +208,19 @@ void AddTools(McpServer& s) {
         return ToolResult::Content(
             json::array({Text("JSON Schema 2020-12 tool called with: " + args.dump())}));
       });
+  // 2026-07-28 server-stateless diagnostics: log only when the request's _meta asks for it; a
+  // server-to-client request is never sent on a modern response stream (no MRTR here: the
+  // request fails and the tool reports it).
+  Add(s, "test_logging_tool", "Emits a log message (only when the request sets a log level)",
+      Schema(), [](auto&, ToolCallContext& ctx) {
+        ctx.log("info", "test_logging_tool ran");
+        return ToolResult::Content(json::array({Text("logged")}));
+      });
+  Add(s, "test_streaming_elicitation", "Asks the client for input while the call streams",
+      Schema(), [](auto&, ToolCallContext& ctx) {
+        json schema = Schema({{"response", {{"type", "string"}}}}, {"response"});
+        return Elicit(ctx, "Please answer", schema, "Elicitation: ");
+      });
   Add(s, "test_missing_capability",
       "Needs the client's sampling capability (2026-07-28 MissingRequiredClientCapabilityError)",
       Schema(), [](auto&, ToolCallContext& ctx) {
