@@ -1,6 +1,7 @@
 #include "storage/sqlite_db.h"
 
 #include <sqlite3.h>
+#include <unistd.h>
 
 namespace baton::storage {
 
@@ -90,7 +91,14 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path, bool synchronous_f
   }
   std::unique_ptr<Db> db(new Db(raw));
   sqlite3_busy_timeout(raw, 10000);
-  BATON_RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode=WAL"));
+  // Switching a new file to WAL needs a moment alone with it: when several processes create the
+  // database at once, SQLite answers BUSY here without calling the busy handler. Retry.
+  for (int i = 0;; ++i) {
+    Status wal = db->Exec("PRAGMA journal_mode=WAL");
+    if (wal.ok()) break;
+    if (wal.code() != StatusCode::kUnavailable || i >= 500) return wal;
+    usleep(10000);
+  }
   BATON_RETURN_IF_ERROR(db->Exec(synchronous_full ? "PRAGMA synchronous=FULL"
                                                   : "PRAGMA synchronous=NORMAL"));
   BATON_RETURN_IF_ERROR(db->Exec("PRAGMA foreign_keys=ON"));

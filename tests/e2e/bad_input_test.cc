@@ -17,7 +17,7 @@ TEST(BadInputTest, EachMalformedLineGetsTheRightErrorAndTheSessionContinues) {
   const std::vector<Case> kCases = {
       {"{", -32700},
       {"not json at all", -32700},
-      {std::string("\x00\x01\x02\xff\xfe binary", 14), -32700},
+      {std::string("\x00\x01\x02\xff\xfe binary", sizeof("\x00\x01\x02\xff\xfe binary") - 1), -32700},
       {"\"just a string\"", -32600},
       {"42", -32600},
       {"[]", -32600},

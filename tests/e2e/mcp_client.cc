@@ -59,7 +59,8 @@ json McpClient::Initialize(const std::string& version) {
 json McpClient::CallTool(const std::string& name, const json& args, int timeout_ms) {
   json r = Request("tools/call", {{"name", name}, {"arguments", args}}, timeout_ms);
   if (r.is_null() || !r.contains("result")) {
-    ADD_FAILURE() << "tools/call " << name << " got " << r.dump();
+    ADD_FAILURE() << "tools/call " << name << " got " << r.dump()
+                  << "; server stderr: " << proc_->Stderr();
     return nullptr;
   }
   return r["result"];
