@@ -4,10 +4,13 @@
 #include <unistd.h>
 
 #include <memory>
+#include <set>
 
 #include "base/random_id.h"
 #include "server/commands.h"
+#include "server/event_flags.h"
 #include "server/flags.h"
+#include "server/serve_flags.h"
 #include "server/front_end.h"
 #include "server/logging.h"
 #include "server/mcp_session.h"
@@ -41,17 +44,18 @@ class StdioResponder final : public Responder {
 }  // namespace
 
 int ServeCommand(const Args& args) {
-  auto flags = ParseFlags(args,
-                          {"db", "log-level", "log-file", "runner-idle-exit", "concurrency", "http",
-                           "tokens-file", "allowed-origins", "allowed-hosts", "max-body-bytes"},
-                          {"stdio", "help"});
+  std::set<std::string> valued = {"db", "log-level", "log-file", "runner-idle-exit", "concurrency",
+                                  "http", "tokens-file", "allowed-origins", "allowed-hosts",
+                                  "max-body-bytes"};
+  for (const std::string& name : SharedServeFlagNames()) valued.insert(name);
+  auto flags = ParseFlags(args, valued, {"stdio", "help"});
   bool http = flags.ok() && flags->Get("http").has_value();
   if (!flags.ok() || flags->Has("help") || (flags->Has("stdio") == http)) {
     fprintf(stderr, "%s%s%s",
             flags.ok() ? "" : (flags.status().message() + "\n").c_str(),
             "usage: baton serve --stdio [--db PATH] [--log-level info] [--log-file FILE]\n"
             "       [--runner-idle-exit SECONDS] [--concurrency N]\n",
-            kServeHttpUsage);
+            (std::string(kServeHttpUsage) + "shared options:\n" + kSharedServeUsage).c_str());
     return flags.ok() && flags->Has("help") ? 0 : 2;
   }
   if (http) return ServeHttp(*flags);
@@ -66,6 +70,11 @@ int ServeCommand(const Args& args) {
   fo.db_path = flags->Get("db").value_or("");
   fo.runner_args = {"--idle-exit", flags->Get("runner-idle-exit").value_or("30")};
   if (auto c = flags->Get("concurrency")) fo.runner_args.insert(fo.runner_args.end(), {"--concurrency", *c});
+  for (const std::string& a : EventFlagsAsArgs(*flags)) fo.runner_args.push_back(a);
+  if (Status s = ApplyPolicyFlags(*flags, &fo.policy); !s.ok()) {
+    spdlog::error("{}", s.message());
+    return 2;
+  }
   auto fe = FrontEnd::Open(fo);
   if (!fe.ok()) {
     spdlog::error("cannot open the job database: {}", fe.status().ToString());
@@ -73,6 +82,7 @@ int ServeCommand(const Args& args) {
   }
   McpServer server("baton", BATON_VERSION, kInstructions);
   tools::RegisterJobTools(server, (*fe)->jobs());
+  server.SetGuard(&(*fe)->guard());
   transport::StdioTransport io(STDIN_FILENO, STDOUT_FILENO, kMaxFrameBytes);
   auto responder = std::make_shared<StdioResponder>(io);
   McpSession session(server, {RandomHexId(16), "stdio", LocalUser()});

@@ -13,11 +13,13 @@
 #include <memory>
 #include <sstream>
 
+#include "server/event_flags.h"
 #include "server/front_end.h"
 #include "server/logging.h"
 #include "server/mcp_http_handler.h"
 #include "server/mcp_session.h"
 #include "server/runner.h"
+#include "server/serve_flags.h"
 #include "server/state_paths.h"
 #include "tools/register_tools.h"
 #include "transport/http_auth.h"
@@ -156,10 +158,34 @@ int ServeHttp(const Flags& flags) {
     runner.reset();
   }
 
+  // Events reach NATS JetStream from the in-process runner's outbox.
+  std::unique_ptr<EventDrainer> drainer;
+  auto nats = NatsOptionsFromFlags(flags);
+  if (!nats.ok()) {
+    spdlog::error("{}", nats.status().message());
+    if (runner) runner->Shutdown(), runner->Join();
+    return 2;
+  }
+  if (*nats && runner) {
+    auto started = StartEventDrainer(**runner_store, **nats);
+    if (!started.ok()) {
+      spdlog::error("events: {}", started.status().ToString());
+      runner->Shutdown(), runner->Join();
+      return 2;
+    }
+    drainer = std::move(started).value();
+  }
+
   FrontEndOptions fo;
   fo.db_path = paths->db;
   fo.spawn_runner = runner == nullptr;
   fo.runner_args = {"--idle-exit", flags.Get("runner-idle-exit").value_or("30")};
+  for (const std::string& a : EventFlagsAsArgs(flags)) fo.runner_args.push_back(a);
+  if (Status s = ApplyPolicyFlags(flags, &fo.policy); !s.ok()) {
+    spdlog::error("{}", s.message());
+    if (runner) runner->Shutdown(), runner->Join();
+    return 2;
+  }
   auto fe = FrontEnd::Open(fo);
   if (!fe.ok()) {
     spdlog::error("cannot open the job database: {}", fe.status().ToString());
@@ -168,6 +194,7 @@ int ServeHttp(const Flags& flags) {
   }
   McpServer server("baton", BATON_VERSION, kInstructions);
   tools::RegisterJobTools(server, (*fe)->jobs());
+  server.SetGuard(&(*fe)->guard());
   McpHttpHandler handler(server);
   transport::StreamableHttpServer http(options, handler);
   if (Status s = http.Start(); !s.ok()) {
@@ -191,6 +218,7 @@ int ServeHttp(const Flags& flags) {
     runner->Shutdown();
     runner->Join();
   }
+  if (drainer) drainer->Shutdown();
   g_signal_pipe = -1;
   return 0;
 }

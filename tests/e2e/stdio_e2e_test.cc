@@ -190,3 +190,24 @@ TEST_F(StdioE2eTest, WaitSendsProgressAndReturnsWhenTheJobEnds) {
 
 }  // namespace
 }  // namespace baton::testing
+
+namespace baton::testing {
+namespace {
+
+TEST(PolicyE2eTest, TheShippedDefaultPolicyDeniesShellsAndAllowsTheAllowlist) {
+  TempDir dir;
+  McpClient c(dir.File("baton.db"), {},
+              {"--runner-idle-exit", "3", "--policy", SourceDir() + "/examples/policies"});
+  c.Initialize();
+  nlohmann::json denied = c.CallTool("enqueue", {{"command", {"bash", "-c", "rm -rf /"}}});
+  EXPECT_EQ(denied["isError"], true);
+  std::string text = denied["content"][0]["text"];
+  EXPECT_NE(text.find("Denied by policy"), std::string::npos) << text;
+  EXPECT_NE(text.find("shells are not allowed"), std::string::npos) << text;
+  nlohmann::json ok = c.CallOk("enqueue", {{"command", {"echo", "fine"}}});
+  EXPECT_TRUE(ok["job_id"].is_number_integer());
+  EXPECT_TRUE(c.CallOk("status", {{"job_id", ok["job_id"]}})["jobs"].is_array());
+}
+
+}  // namespace
+}  // namespace baton::testing
