@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 
-.PHONY: run test build deps test-deps unit asan bench clean
+.PHONY: run test build deps test-deps bench bench-smoke bench-peers clean
 
 deps:
 	@scripts/setup.sh
@@ -26,6 +26,8 @@ test: test-deps
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DBATON_SANITIZE=ON >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 	scripts/fuzz_policy.sh 15
+	@cmake --build $(BUILD) -j $(JOBS) --target bench_all
+	bench/run.sh $(BUILD) --smoke
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -LE client --timeout 600
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
 
@@ -34,6 +36,17 @@ bench:
 	@cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build build-release -j $(JOBS)
 	@if [ -x bench/run.sh ]; then bench/run.sh build-release; else echo "no benchmarks yet"; fi
+
+bench-smoke:
+	@cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build build-release -j $(JOBS) --target baton bench_all
+	bench/run.sh build-release --smoke
+
+bench-peers:
+	@scripts/setup.sh
+	@cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build build-release -j $(JOBS) --target baton bench_all
+	bench/peers.sh build-release
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) build-release
