@@ -31,8 +31,8 @@ TEST(RetryDecisionTest, DecidesRetryFailDeadByPolicy) {
   three.jitter = Jitter::kNone;
   RetryPolicy once;  // defaults: one attempt
   RetryPolicy only_code_2 = three;
-  only_code_2.on_nonzero = false;
-  only_code_2.exit_codes = {2};
+  only_code_2.on_nonzero = only_code_2.on_timeout = only_code_2.on_lost = only_code_2.on_signal = false;
+  only_code_2.exit_codes = {2};  // what "retry_on": [2] parses to
   using O = AttemptOutcome;
   using S = JobState;
   struct Case { const RetryPolicy* p; int attempt; O outcome; std::optional<int> code; S next; };
