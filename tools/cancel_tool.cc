@@ -6,7 +6,7 @@ namespace baton::tools {
 
 using nlohmann::json;
 
-CancelTool::CancelTool(JobService& jobs) : jobs_(jobs) {
+CancelTool::CancelTool(JobService& jobs) : JobTool(jobs) {
   definition_ = {
       {"name", "cancel"},
       {"title", "Cancel a job"},

@@ -3,20 +3,14 @@
 // `cancel`: stop a job (and, by default, what depends on it).
 #pragma once
 
-#include "server/job_service.h"
-#include "server/tool.h"
+#include "tools/job_tool.h"
 
 namespace baton::tools {
 
-class CancelTool final : public Tool {
+class CancelTool final : public JobTool {
  public:
   explicit CancelTool(JobService& jobs);
-  const nlohmann::json& Definition() const override { return definition_; }
   ToolResult Call(const nlohmann::json& arguments, ToolCallContext& ctx) override;
-
- private:
-  JobService& jobs_;
-  nlohmann::json definition_;
 };
 
 }  // namespace baton::tools

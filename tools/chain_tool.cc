@@ -16,7 +16,7 @@ json ChainStepSchema() {
 }
 }  // namespace
 
-ChainTool::ChainTool(JobService& jobs) : jobs_(jobs) {
+ChainTool::ChainTool(JobService& jobs) : JobTool(jobs) {
   definition_ = {
       {"name", "chain"},
       {"title", "Chain follow-up jobs"},

@@ -6,7 +6,7 @@ namespace baton::tools {
 
 using nlohmann::json;
 
-EnqueueTool::EnqueueTool(JobService& jobs) : jobs_(jobs) {
+EnqueueTool::EnqueueTool(JobService& jobs) : JobTool(jobs) {
   definition_ = {
       {"name", "enqueue"},
       {"title", "Enqueue a background job"},

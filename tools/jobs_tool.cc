@@ -23,7 +23,7 @@ Result<int64_t> TimeArgument(const json& args, const std::string& field) {
 }
 }  // namespace
 
-JobsTool::JobsTool(JobService& jobs) : jobs_(jobs) {
+JobsTool::JobsTool(JobService& jobs) : JobTool(jobs) {
   definition_ = {
       {"name", "jobs"},
       {"title", "List jobs"},

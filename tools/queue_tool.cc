@@ -6,7 +6,7 @@ namespace baton::tools {
 
 using nlohmann::json;
 
-QueueTool::QueueTool(JobService& jobs) : jobs_(jobs) {
+QueueTool::QueueTool(JobService& jobs) : JobTool(jobs) {
   definition_ = {
       {"name", "queue"},
       {"title", "Queues"},

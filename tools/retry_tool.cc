@@ -7,7 +7,7 @@ namespace baton::tools {
 
 using nlohmann::json;
 
-RetryTool::RetryTool(JobService& jobs) : jobs_(jobs) {
+RetryTool::RetryTool(JobService& jobs) : JobTool(jobs) {
   definition_ = {
       {"name", "retry"},
       {"title", "Retry a finished job"},

@@ -3,20 +3,14 @@
 // `retry`: re-queue a dead, failed, cancelled or skipped job with fresh attempts (the dead-letter queue's way out).
 #pragma once
 
-#include "server/job_service.h"
-#include "server/tool.h"
+#include "tools/job_tool.h"
 
 namespace baton::tools {
 
-class RetryTool final : public Tool {
+class RetryTool final : public JobTool {
  public:
   explicit RetryTool(JobService& jobs);
-  const nlohmann::json& Definition() const override { return definition_; }
   ToolResult Call(const nlohmann::json& arguments, ToolCallContext& ctx) override;
-
- private:
-  JobService& jobs_;
-  nlohmann::json definition_;
 };
 
 }  // namespace baton::tools

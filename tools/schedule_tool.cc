@@ -18,7 +18,7 @@ Result<std::string> StringArgument(const json& args, const std::string& field, b
 }
 }  // namespace
 
-ScheduleTool::ScheduleTool(JobService& jobs) : jobs_(jobs) {
+ScheduleTool::ScheduleTool(JobService& jobs) : JobTool(jobs) {
   definition_ = {
       {"name", "schedule"},
       {"title", "Cron schedules"},

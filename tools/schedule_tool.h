@@ -3,20 +3,14 @@
 // `schedule`: create, list and delete cron schedules that enqueue a job spec on every run.
 #pragma once
 
-#include "server/job_service.h"
-#include "server/tool.h"
+#include "tools/job_tool.h"
 
 namespace baton::tools {
 
-class ScheduleTool final : public Tool {
+class ScheduleTool final : public JobTool {
  public:
   explicit ScheduleTool(JobService& jobs);
-  const nlohmann::json& Definition() const override { return definition_; }
   ToolResult Call(const nlohmann::json& arguments, ToolCallContext& ctx) override;
-
- private:
-  JobService& jobs_;
-  nlohmann::json definition_;
 };
 
 }  // namespace baton::tools

@@ -13,7 +13,7 @@ namespace {
 constexpr size_t kMaxIds = 100;
 }
 
-StatusTool::StatusTool(JobService& jobs) : jobs_(jobs) {
+StatusTool::StatusTool(JobService& jobs) : JobTool(jobs) {
   definition_ = {
       {"name", "status"},
       {"title", "Job status"},
