@@ -354,6 +354,7 @@ void Runner::Finish(Running& r) {
 }
 
 void Runner::RingFrontends() {
+  if (options_.on_events) options_.on_events();
   auto bells = store_.FrontendBells();
   if (!bells.ok()) return;
   for (const std::string& b : *bells) {

@@ -23,6 +23,7 @@
 #include <sys/types.h>
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
@@ -45,6 +46,9 @@ struct RunnerOptions {
   int64_t drain_after_exit_ms = 200;  // how long to keep reading pipes a grandchild holds open
   // Finished jobs older than this are pruned (with events and output files); 0 = keep all.
   int64_t retention_ms = static_cast<int64_t>(kDefaultRetentionDays * 24 * 3600 * 1000);
+  // Called on the runner thread after it wrote events (jobs started or finished), e.g. to wake
+  // the NATS drainer at once instead of at its next poll. Must not block.
+  std::function<void()> on_events;
 };
 
 class Runner {

@@ -1,7 +1,9 @@
 // `baton runner`: executes the jobs of one database until idle (or forever).
 #include <signal.h>
-#include <set>
 #include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <set>
 
 #include "server/commands.h"
 #include "server/event_flags.h"
@@ -61,6 +63,10 @@ int RunnerCommand(const Args& args) {
   ro.concurrency = static_cast<int>(*conc);
   ro.idle_exit_ms = static_cast<int64_t>(*idle * 1000);
   ro.retention_ms = static_cast<int64_t>(*retention * 24 * 3600 * 1000);
+  std::atomic<EventDrainer*> drainer_to_wake{nullptr};
+  ro.on_events = [&drainer_to_wake] {
+    if (EventDrainer* d = drainer_to_wake.load()) d->Wake();
+  };
   Runner runner(**store, *paths, ro, SystemClock::Instance());
   Status acquired = runner.Acquire(static_cast<int>(*lock_wait * 1000));
   if (!acquired.ok()) {
@@ -88,9 +94,11 @@ int RunnerCommand(const Args& args) {
       return 2;
     }
     drainer = std::move(started).value();
+    drainer_to_wake.store(drainer.get());
     spdlog::info("publishing events to {}", (*nats)->url);
   }
   runner.Run();
+  drainer_to_wake.store(nullptr);
   if (drainer) drainer->Shutdown();
   g_runner = nullptr;
   spdlog::info("runner {} stopped", runner.id());

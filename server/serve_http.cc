@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <memory>
 #include <sstream>
@@ -148,6 +149,10 @@ int ServeHttp(const Flags& flags) {
   }
   RunnerOptions ro;
   ro.concurrency = static_cast<int>(*concurrency);
+  std::atomic<EventDrainer*> drainer_to_wake{nullptr};  // the runner wakes the drainer at once
+  ro.on_events = [&drainer_to_wake] {
+    if (EventDrainer* d = drainer_to_wake.load()) d->Wake();
+  };
   auto runner = std::make_unique<Runner>(**runner_store, *paths, ro, SystemClock::Instance());
   Status acquired = runner->Acquire(/*lock_wait_ms=*/500);
   if (acquired.ok()) {
@@ -174,6 +179,7 @@ int ServeHttp(const Flags& flags) {
       return 2;
     }
     drainer = std::move(started).value();
+    drainer_to_wake.store(drainer.get());
   }
 
   FrontEndOptions fo;
