@@ -4,13 +4,14 @@
 #                                     conformance suite 0.1.16
 #   tests/clients/conformance-alpha/  conformance suite 0.2.0-alpha.12 (its own dir: one package
 #                                     cannot depend on two versions of the same package)
+#   examples/notifiers/js-subscriber/ the example subscriber on the official NATS JS client
 # `npm ci` runs only when node_modules is missing or the lockfile changed since the last install
 # (a stamp holding the lockfile's hash lives in node_modules/). Quiet on success; on failure it
 # prints npm's output and exits non-zero.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-dirs=(tests/clients tests/clients/conformance-alpha)
+dirs=(tests/clients tests/clients/conformance-alpha examples/notifiers/js-subscriber)
 
 command -v npm >/dev/null || { echo "setup_test_clients: npm not found (run scripts/setup.sh --test)" >&2; exit 1; }
 
