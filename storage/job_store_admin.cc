@@ -79,6 +79,11 @@ Result<PruneResult> JobStore::Prune(int64_t cutoff_ms, int limit) {
     BATON_RETURN_IF_ERROR(st->Run());
     out.events += db_->Changes();
   }
+  {  // The policy decision log ages out with the jobs.
+    BATON_ASSIGN_OR_RETURN(Stmt * st, db_->Cached("DELETE FROM decisions WHERE ts_ms < ?"));
+    st->Bind(1, cutoff_ms);
+    BATON_RETURN_IF_ERROR(st->Run());
+  }
   BATON_RETURN_IF_ERROR(tx->Commit());
   return out;
 }

@@ -115,6 +115,23 @@ TEST_F(PolicyGuardTest, InputCarriesServerFactsAndDecisionsAreLoggedMasked) {
   EXPECT_TRUE(found) << "each decision is also an event in the outbox";
 }
 
+TEST_F(PolicyGuardTest, RetentionPrunesOldDecisions) {
+  DecisionRecord old_one;
+  old_one.id = "old";
+  old_one.ts_ms = 1000;
+  old_one.method = "ping";
+  DecisionRecord recent = old_one;
+  recent.id = "recent";
+  recent.ts_ms = 5000000;
+  ASSERT_TRUE(log_->Record(old_one).ok());
+  ASSERT_TRUE(log_->Record(recent).ok());
+  ASSERT_TRUE(store_->Prune(2000000, 100).ok());
+  auto left = log_->Recent(10);
+  ASSERT_TRUE(left.ok());
+  ASSERT_EQ(left->size(), 1u);
+  EXPECT_EQ(left->front().id, "recent");
+}
+
 TEST_F(PolicyGuardTest, FailsClosedOnUndefinedDecisionsAndErrors) {
   WritePolicy("p.rego", "package baton\nimport rego.v1\nallow if input.tool == \"status\"\n");
   auto g = Guard();
