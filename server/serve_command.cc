@@ -14,6 +14,7 @@
 #include "server/front_end.h"
 #include "server/logging.h"
 #include "server/mcp_session.h"
+#include "server/mcp_tasks.h"
 #include "server/serve_http.h"
 #include "tools/register_tools.h"
 #include "transport/jsonrpc.h"
@@ -82,6 +83,8 @@ int ServeCommand(const Args& args) {
   }
   McpServer server("baton", BATON_VERSION, kInstructions);
   tools::RegisterJobTools(server, (*fe)->jobs());
+  McpTasks tasks((*fe)->jobs(), (*fe)->store(), SystemClock::Instance());
+  server.SetTasks(&tasks);
   server.SetGuard(&(*fe)->guard());
   transport::StdioTransport io(STDIN_FILENO, STDOUT_FILENO, kMaxFrameBytes);
   auto responder = std::make_shared<StdioResponder>(io);

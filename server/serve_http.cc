@@ -19,6 +19,7 @@
 #include "server/logging.h"
 #include "server/mcp_http_handler.h"
 #include "server/mcp_session.h"
+#include "server/mcp_tasks.h"
 #include "server/runner.h"
 #include "server/serve_flags.h"
 #include "server/state_paths.h"
@@ -200,6 +201,8 @@ int ServeHttp(const Flags& flags) {
   }
   McpServer server("baton", BATON_VERSION, kInstructions);
   tools::RegisterJobTools(server, (*fe)->jobs());
+  McpTasks tasks((*fe)->jobs(), (*fe)->store(), SystemClock::Instance());
+  server.SetTasks(&tasks);
   server.SetGuard(&(*fe)->guard());
   McpHttpHandler handler(server);
   transport::StreamableHttpServer http(options, handler);
