@@ -51,6 +51,11 @@ struct ToolCallContext {
   // Set by the session when the client can take a task handle (see TaskMode). A tool that
   // supports tasks then answers with ToolResult::Deferred instead of waiting.
   TaskMode task_mode = TaskMode::kNone;
+  // What the caller knows of a job, for news in its session (Claude Code channels): ended=true
+  // while a status wait on it runs and when a call returned its final state (no need to tell);
+  // false when a wait gave up before the job ended (tell the session when it does). Set by the
+  // session; may be empty.
+  std::function<void(int64_t job_id, bool ended)> note_job;
 };
 
 struct ToolResult {

@@ -129,6 +129,9 @@ class JobStore {
   Result<std::vector<Event>> JobEvents(JobId id, int64_t after_id, int limit);
   // The newest event id, for waiters ("did anything change since?").
   Result<int64_t> LastEventId();
+  // Events of every job with id > after_id, oldest first (a front-end's job feed reads with it;
+  // storage/job_store_feed.cc).
+  Result<std::vector<Event>> EventsAfter(int64_t after_id, int limit);
 
   // Cancels a job not yet running (and, with cascade, everything downstream of it) at once; for
   // a running job, records the request for the runner to carry out. FailedPrecondition for a job
@@ -203,6 +206,8 @@ class JobStore {
   // Tasks of `principal` with seq > after_seq, oldest first, at most `limit`, unexpired.
   Result<std::vector<TaskRecord>> ListTasks(const std::string& principal, int64_t after_seq,
                                             int limit, int64_t now_ms);
+  // Unexpired tasks (of any principal) on any of `job_ids`, for news of their status.
+  Result<std::vector<TaskRecord>> TasksOfJobs(const std::vector<JobId>& job_ids, int64_t now_ms);
   // Deletes tasks whose ttl ran out before now_ms; returns how many.
   Result<int> PruneExpiredTasks(int64_t now_ms);
 

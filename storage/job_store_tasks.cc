@@ -109,6 +109,31 @@ Result<std::vector<TaskRecord>> JobStore::ListTasks(const std::string& principal
   return out;
 }
 
+Result<std::vector<TaskRecord>> JobStore::TasksOfJobs(const std::vector<JobId>& job_ids,
+                                                      int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // The table holds only unexpired tasks of the last ttl (a day by default): a scan is cheap.
+  BATON_ASSIGN_OR_RETURN(
+      Stmt * st,
+      db_->Cached(std::string("SELECT DISTINCT ") + kTaskColumns +
+                  " FROM tasks WHERE (ttl_ms IS NULL OR created_ms + ttl_ms > ?1) AND EXISTS("
+                  "SELECT 1 FROM json_each(tasks.job_ids) AS j, json_each(?2) AS c "
+                  "WHERE j.value = c.value) ORDER BY seq"));
+  st->Bind(1, now_ms).Bind(2, json(job_ids).dump());
+  std::vector<TaskRecord> out;
+  while (true) {
+    auto row = st->Step();
+    if (!row.ok()) {
+      st->Reset();
+      return row.status();
+    }
+    if (!*row) break;
+    out.push_back(ReadTask(*st));
+  }
+  st->Reset();
+  return out;
+}
+
 Result<int> JobStore::PruneExpiredTasks(int64_t now_ms) {
   std::lock_guard<std::mutex> lock(mu_);
   BATON_ASSIGN_OR_RETURN(Stmt * st, db_->Cached(

@@ -23,6 +23,11 @@ void AddWaitOutputProperties(json& schema) {
 
 Result<json> WaitForJobs(JobService& service, const std::vector<JobId>& ids, int64_t wait_ms,
                          const StatusOptions& options, ToolCallContext& ctx) {
+  // Channel news (server/job_news.h): none for a job while this call waits on it.
+  auto note = [&](JobId id, bool ended) {
+    if (ctx.note_job) ctx.note_job(id, ended);
+  };
+  for (JobId id : ids) note(id, true);
   int64_t start = MonotonicMs();
   double total = static_cast<double>(wait_ms) / 1000.0;
   auto jobs = service.Wait(ids, wait_ms,
@@ -36,11 +41,23 @@ Result<json> WaitForJobs(JobService& service, const std::vector<JobId>& ids, int
                                                 std::to_string(now.size()) + " finished; waiting");
                            },
                            ctx.cancelled);
-  if (!jobs.ok()) return jobs.status();
+  if (!jobs.ok()) {
+    for (JobId id : ids) note(id, false);
+    return jobs.status();
+  }
+  // The wait gave up on these: the session hears when they end. Read again afterwards, so that
+  // an end in between is in this result rather than lost.
+  for (Job& j : *jobs) {
+    if (IsTerminal(j.state)) continue;
+    note(j.id, false);
+    if (auto fresh = service.Get(j.id); fresh.ok()) j = std::move(*fresh);
+  }
   json out = StatusResult(service, *jobs, options);
   out["waited_ms"] = MonotonicMs() - start;
-  for (const Job& j : *jobs)
-    if (!IsTerminal(j.state)) out["timed_out"] = true;
+  for (const Job& j : *jobs) {
+    if (IsTerminal(j.state)) note(j.id, true);  // the caller sees its end here
+    else out["timed_out"] = true;
+  }
   return out;
 }
 

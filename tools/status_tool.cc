@@ -1,5 +1,6 @@
 #include "tools/status_tool.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "server/job_view.h"
@@ -21,9 +22,11 @@ StatusTool::StatusTool(JobService& jobs) : JobTool(jobs) {
       {"description",
        "Get the state of one job (job_id) or several (job_ids): state (pending, queued, "
        "running, succeeded, failed, dead, cancelled, skipped), attempt, exit code or signal, "
-       "timings, the last lines of stdout/stderr and the error. With wait_seconds (at most 120) "
-       "it waits until every listed job has finished and returns as soon as they have, or when "
-       "the wait runs out (check each state). Prefer one call with a wait over repeated polling."},
+       "timings, the last lines of stdout/stderr and the error. With wait_seconds (capped at " +
+           std::to_string(jobs.options().max_wait_ms / 1000) +
+           ") it waits until every listed job has finished and returns as soon as they have, or "
+           "when the wait runs out (check each state; call again to keep waiting). Prefer one "
+           "call with a wait over repeated polling."},
       {"inputSchema",
        {{"type", "object"},
         {"properties",
@@ -33,8 +36,8 @@ StatusTool::StatusTool(JobService& jobs) : JobTool(jobs) {
           {"wait_seconds",
            {{"type", "number"},
             {"minimum", 0},
-            {"maximum", 120},
-            {"description", "Wait up to this long for the jobs to finish."}}},
+            {"description", "Wait up to this long for the jobs to finish (capped at " +
+                                std::to_string(jobs.options().max_wait_ms / 1000) + " s)."}}},
           {"attempts",
            {{"type", "boolean"},
             {"description", "Include every attempt with its outcome (retries, lost, timeouts)."}}},
@@ -84,11 +87,12 @@ ToolResult StatusTool::Call(const json& args, ToolCallContext& ctx) {
   double wait_s = 0;
   if (args.contains("wait_seconds")) {
     const json& w = args["wait_seconds"];
-    if (!w.is_number() || !std::isfinite(w.get<double>()) || w.get<double>() < 0 ||
-        w.get<double>() * 1000 > static_cast<double>(jobs_.options().max_wait_ms))
-      return ToolResult::Error("Invalid arguments: `wait_seconds` must be a number from 0 to " +
-                               std::to_string(jobs_.options().max_wait_ms / 1000));
-    wait_s = w.get<double>();
+    if (!w.is_number() || !std::isfinite(w.get<double>()) || w.get<double>() < 0)
+      return ToolResult::Error("Invalid arguments: `wait_seconds` must be a number of seconds, 0 "
+                               "or more (waits are capped at " +
+                               std::to_string(jobs_.options().max_wait_ms / 1000) + ")");
+    // Capped, not refused: a longer wait would be moved to the background by Claude Code.
+    wait_s = std::min(w.get<double>(), jobs_.options().max_wait_ms / 1000.0);
   }
   StatusOptions options;
   if (args.contains("tail_bytes")) {
@@ -116,6 +120,9 @@ ToolResult StatusTool::Call(const json& args, ToolCallContext& ctx) {
     if (!out.ok()) return ToolResult::FromStatus(out.status());
     return ToolResult::Ok(std::move(*out));
   }
+  // Channel news (server/job_news.h): the caller sees these ends here.
+  for (const Job& j : jobs)
+    if (IsTerminal(j.state) && ctx.note_job) ctx.note_job(j.id, true);
   json out = StatusResult(jobs_, jobs, options);
   return ToolResult::Ok(std::move(out));
 }

@@ -9,9 +9,13 @@ import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 
 import { resultFromTaskOutcome, withTasks } from "@modelcontextprotocol/ext-tasks/client";
-import { CallToolResultSchema, CreateTaskResultSchema } from "@modelcontextprotocol/sdk/types.js";
+import {
+  CallToolResultSchema,
+  CreateTaskResultSchema,
+  TaskStatusNotificationSchema,
+} from "@modelcontextprotocol/sdk/types.js";
 
-import { connectStdio, eventually, makeTmp, TERMINAL } from "./lib/harness.mjs";
+import { connectStdio, eventually, makeTmp, TERMINAL, withTimeout } from "./lib/harness.mjs";
 import { RawStdio, tasksPort } from "./lib/raw_stdio.mjs";
 
 const sh = (script) => ({ command: ["sh", "-c", script] });
@@ -22,6 +26,8 @@ describe("2025-11-25 core tasks with the MCP TypeScript SDK (experimental tasks 
 
   test("capabilities, taskSupport, a task-augmented call, tasks/get, tasks/result, tasks/list", async () => {
     const { client } = await connectStdio(tmp, { name: "sdk-tasks" });
+    const statusNotes = [];
+    client.setNotificationHandler(TaskStatusNotificationSchema, (n) => statusNotes.push(n.params));
     try {
       const caps = client.getServerCapabilities();
       assert.deepEqual(caps.tasks, { list: {}, cancel: {}, requests: { tools: { call: {} } } });
@@ -57,6 +63,9 @@ describe("2025-11-25 core tasks with the MCP TypeScript SDK (experimental tasks 
       assert.deepEqual([seen[0], seen.at(-1)], ["taskCreated", "result"]);
       assert.ok(seen.includes("taskStatus"));
 
+      // notifications/tasks/status: the session that created the task hears that it ended.
+      await eventually("notifications/tasks/status", () =>
+        statusNotes.some((n) => n.taskId === taskId && n.status === "completed"));
       const task = await client.experimental.tasks.getTask(taskId);
       assert.equal(task.status, "completed");
       assert.match(task.statusMessage, /^job \d+ succeeded$/);
@@ -203,6 +212,30 @@ describe("2026-07-28 tasks extension with @modelcontextprotocol/ext-tasks", () =
       }, { timeoutMs: 20000 });
     } finally {
       await session.close();
+      await conn.close();
+    }
+  });
+
+  test("notifications/tasks reach a subscriptions/listen stream that names the task", async () => {
+    const conn = new RawStdio(tmp);
+    try {
+      const t = await conn.modern("tools/call", {
+        name: "enqueue",
+        arguments: { ...sh("sleep 1; echo pushed"), wait: true },
+      });
+      const taskId = t.result.taskId;
+      const on = (pred) => new Promise((resolve) => conn.listeners.add((m) => pred(m) && resolve(m)));
+      const acked = on((m) => m.method === "notifications/subscriptions/acknowledged");
+      const pushed = on((m) => m.method === "notifications/tasks" && m.params.status === "completed");
+      conn.modern("subscriptions/listen", { notifications: { taskIds: [taskId, "f".repeat(32)] } });
+      const ack = await withTimeout(acked, 10000, "the listen acknowledgement");
+      assert.deepEqual(ack.params.notifications.taskIds, [taskId], "only real tasks of ours are honored");
+      const n = await withTimeout(pushed, 20000, "notifications/tasks for the completed task");
+      assert.equal(n.params.taskId, taskId);
+      assert.equal(n.params.result.structuredContent.jobs[0].state, "succeeded");
+      assert.match(n.params.result.structuredContent.jobs[0].stdout_tail, /pushed/);
+      assert.ok(n.params._meta["io.modelcontextprotocol/subscriptionId"] !== undefined);
+    } finally {
       await conn.close();
     }
   });
