@@ -194,6 +194,9 @@ Result<TemplateCatalog> TemplateCatalog::FromJson(const json& templates) {
                                        "it takes: " + known);
       }
     }
+    // JSON objects carry no order: list required parameters first, then by name.
+    std::stable_sort(t.params.begin(), t.params.end(),
+                     [](const TemplateParam& a, const TemplateParam& b) { return a.required > b.required; });
     if (!t.spec.contains("command"))
       return Status::InvalidArgument("`" + where + ".command` is required (an argv array)");
     // Every {{params.X}} names a declared parameter.

@@ -34,7 +34,7 @@ struct JobTemplate {
   std::string name;
   std::string description;
   nlohmann::json spec;  // job-spec fields (command, cwd, env, stdin, queue, ...) with placeholders
-  std::vector<TemplateParam> params;  // in declaration order
+  std::vector<TemplateParam> params;  // required ones first, then by name
 };
 
 // A template request expanded into a job spec.

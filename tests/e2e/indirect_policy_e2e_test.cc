@@ -120,7 +120,7 @@ TEST_F(IndirectPolicyE2eTest, TemplatesAreListedExpandedAndJudgedAsTheJobTheyCre
 TEST_F(IndirectPolicyE2eTest, EachChainStepIsCheckedAsAJob) {
   // A policy that only knows about `enqueue` still governs chain steps.
   std::filesystem::remove(dir_.File("policy/default.rego"));
-  std::ofstream(dir_.File("policy/p.rego")) << R"(package baton
+  std::ofstream(dir_.File("policy/p.rego")) << R"rego(package baton
 import rego.v1
 default allow := true
 deny contains msg if {
@@ -128,7 +128,7 @@ deny contains msg if {
 	input.arguments.command[0] == "touch"
 	msg := sprintf("no touching (%s, depth %d)", [input.origin, input.chain.depth])
 }
-)";
+)rego";
   auto c = Connect();
   const std::string marker = dir_.File("touched");
   json r = c->CallTool("chain", {{"steps", {{{"command", {"true"}}}, {{"command", {"touch", marker}}}}}});

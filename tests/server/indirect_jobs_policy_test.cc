@@ -21,7 +21,7 @@ namespace {
 using nlohmann::json;
 
 // Allows everything except running `touch` (whatever created the job).
-constexpr const char* kNoTouchPolicy = R"(package baton
+constexpr const char* kNoTouchPolicy = R"rego(package baton
 
 import rego.v1
 
@@ -32,7 +32,7 @@ deny contains msg if {
 	input.arguments.command[0] == "touch"
 	msg := sprintf("touch is not allowed (%s job)", [input.origin])
 }
-)";
+)rego";
 
 class IndirectJobsPolicyTest : public ::testing::Test {
  protected:
@@ -70,15 +70,21 @@ class IndirectJobsPolicyTest : public ::testing::Test {
   }
   std::vector<json> DecisionInputs(bool allowed) {
     auto log = DecisionLog::Open(dir_.File("b.db"));
+    auto recent = (*log)->Recent(1000);  // held: a range-for over a temporary Result dangles
     std::vector<json> out;
-    for (const DecisionRecord& r : *(*log)->Recent(1000))
-      if (r.allowed == allowed) out.push_back(json::parse(r.input_json));
+    for (const DecisionRecord& r : *recent)
+      if (r.allowed == allowed) {
+        json in = json::parse(r.input_json, nullptr, false);
+        EXPECT_FALSE(in.is_discarded()) << r.input_json;
+        out.push_back(in);
+      }
     return out;
   }
   std::vector<json> Events(JobId id) {
     std::vector<json> out;
-    for (const Event& e : *store_->JobEvents(id, 0, 1000))
-      out.push_back({{"type", e.type}, {"data", json::parse(e.data)}});
+    auto events = store_->JobEvents(id, 0, 1000);
+    for (const Event& e : *events)
+      out.push_back({{"type", e.type}, {"data", json::parse(e.data, nullptr, false)}});
     return out;
   }
 

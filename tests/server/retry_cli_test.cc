@@ -114,7 +114,9 @@ deny contains "false is retired" if {
   auto log = DecisionLog::Open(db_);
   ASSERT_TRUE(log.ok());
   bool logged = false;
-  for (const DecisionRecord& r : *(*log)->Recent(100))
+  auto recent = (*log)->Recent(100);
+  ASSERT_TRUE(recent.ok());
+  for (const DecisionRecord& r : *recent)
     logged = logged || (!r.allowed && r.input_json.find("\"origin\":\"retry\"") != std::string::npos);
   EXPECT_TRUE(logged) << "the denial is in the decision log";
   // Without the policy (the built-in allows everything) it is re-queued.
