@@ -189,7 +189,7 @@ deny contains "touch is retired" if {
   json direct;
   do {
     usleep(100000);
-    direct = c->CallTool("enqueue", {{"command", {"touch", marker}}});
+    direct = c->CallTool("enqueue", {{"command", {"touch", marker + ".probe"}}});
   } while (direct["isError"] != true && MonotonicMs() < until);
   ASSERT_EQ(direct["isError"], true) << "the policy was not reloaded";
 
