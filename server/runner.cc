@@ -24,8 +24,8 @@
 #include "server/retention.h"
 #include "server/retry_decision.h"
 #include "server/runner_recovery.h"
+#include "server/runner_created_job_check.h"
 #include "server/schedule_firing.h"
-#include "storage/job_spec.h"
 
 extern char** environ;
 
@@ -161,40 +161,13 @@ void Runner::ClaimAndStart() {
   }
 }
 
-std::string Runner::DenialOfIndirectJob(const Job& job, int attempt) {
-  auto origin = job.spec.labels.find("baton.origin");
-  // Checked once per (re)queue: automatic retries run the spec already allowed.
-  if (!options_.job_checker || origin == job.spec.labels.end() || attempt != job.attempt_base + 1)
-    return "";
-  JobCheck check;
-  check.origin = origin->second;
-  check.spec = JobSpecToJson(job.spec);
-  check.on_behalf_of = job.origin;
-  check.transport = "runner";
-  check.source = {{"job", job.id}};
-  auto label = [&](const char* key) -> std::string {
-    auto it = job.spec.labels.find(key);
-    return it == job.spec.labels.end() ? "" : it->second;
-  };
-  if (check.origin == "schedule") {
-    check.source["schedule"] = label("schedule");
-  } else if (check.origin == "compensation") {
-    check.source["compensates"] = std::atoll(label("baton.compensates").c_str());
-    check.source["failed_step"] = std::atoll(label("baton.failed_step").c_str());
-    JobId failed = std::atoll(label("baton.failed_step").c_str());
-    check.chain_parent = failed;
-    auto step = store_.Get(failed);
-    check.chain_depth = step.ok() ? step->chain_step + 1 : 1;
-  }
-  std::vector<std::string> reasons = options_.job_checker->CheckJob(check);
-  return reasons.empty() ? "" : "Denied by policy: " + JoinReasons(reasons);
-}
-
 void Runner::Start(Claim claim) {
   Job& job = claim.job;
   const int attempt = claim.attempt;
-  if (std::string denied = DenialOfIndirectJob(job, attempt); !denied.empty())
-    return FinishWithoutProcess(job, attempt, AttemptOutcome::kDenied, denied);
+  if (options_.job_checker)  // jobs the runner created itself pass the policy first
+    if (std::string denied = DenialOfRunnerCreatedJob(store_, *options_.job_checker, job, attempt);
+        !denied.empty())
+      return FinishWithoutProcess(job, attempt, AttemptOutcome::kDenied, denied);
   // Resolve the predecessor's result for placeholders and BATON_PREV_OUTPUT_FILE.
   JobOutputResolver resolver(store_, job);
   auto expand = [&](const std::string& text) {

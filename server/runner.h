@@ -106,8 +106,6 @@ class Runner {
 
   void ClaimAndStart();
   void Start(Claim claim);
-  // Why the policy refuses a job the runner created, or "" (server/job_check.h).
-  std::string DenialOfIndirectJob(const Job& job, int attempt);
   void FinishWithoutProcess(const Job& job, int attempt, AttemptOutcome outcome,
                             const std::string& error);
   void Finish(Running& r);
