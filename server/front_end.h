@@ -31,6 +31,7 @@ struct FrontEndOptions {
   // kDefaultIdempotencyWindowSeconds (storage/job_options.h).
   std::optional<int64_t> idempotency_window_ms;
   PolicyOptions policy;  // the check every request passes
+  bool synchronous_full = false;  // SQLite synchronous=FULL (docs/guarantees.md)
 };
 
 class FrontEnd {
@@ -41,6 +42,7 @@ class FrontEnd {
   JobStore& store() { return *store_; }
   JobService& jobs() { return *service_; }
   JobWatcher& watcher() { return *watcher_; }
+  RunnerControl& runner() { return *control_; }
   // The policy check for MCP sessions (McpServer::SetGuard).
   PolicyGuard& guard() { return *guard_; }
   const StatePaths& paths() const { return paths_; }

@@ -11,6 +11,7 @@
 #include "server/logging.h"
 #include "server/runner.h"
 #include "server/state_paths.h"
+#include "storage/wal_checkpointer.h"
 
 namespace baton {
 
@@ -97,6 +98,9 @@ int RunnerCommand(const Args& args) {
     drainer_to_wake.store(drainer.get());
     spdlog::info("publishing events to {}", (*nats)->url);
   }
+  // WAL checkpoints off the claim/commit paths (storage/wal_checkpointer.h).
+  auto checkpointer = WalCheckpointer::Start(paths->db);
+  if (!checkpointer.ok()) spdlog::warn("wal checkpoints: {}", checkpointer.status().ToString());
   runner.Run();
   drainer_to_wake.store(nullptr);
   if (drainer) drainer->Shutdown();

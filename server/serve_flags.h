@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 
+#include "base/result.h"
 #include "base/status.h"
 #include "server/flags.h"
 #include "server/policy_guard.h"
@@ -18,8 +19,11 @@ namespace baton {
 std::set<std::string> SharedServeFlagNames();
 // Fills `options` from the policy flags; InvalidArgument naming the bad one.
 Status ApplyPolicyFlags(const Flags& flags, PolicyOptions* options);
+// --synchronous full|normal (default normal; see docs/guarantees.md): true for full.
+Result<bool> SynchronousFullFlag(const Flags& flags);
 
 inline constexpr const char* kSharedServeUsage =
+    "       [--synchronous normal|full]\n"
     "       [--policy DIR] [--policy-data FILE] [--policy-query data.baton]\n"
     "       [--opa-url http://127.0.0.1:8181/v1/data/baton] [--opa-timeout-ms 2000]\n"
     "       [--nats URL] [--nats-instance NAME] [--nats-stream NAME] ...\n";
