@@ -34,6 +34,7 @@ struct FrontEndOptions {
   // Job templates from the config file (server/config_file.h); not owned, must outlive the
   // front-end; null: none.
   const TemplateCatalog* templates = nullptr;
+  bool synchronous_full = false;  // SQLite synchronous=FULL (docs/guarantees.md)
 };
 
 class FrontEnd {
@@ -44,6 +45,7 @@ class FrontEnd {
   JobStore& store() { return *store_; }
   JobService& jobs() { return *service_; }
   JobWatcher& watcher() { return *watcher_; }
+  RunnerControl& runner() { return *control_; }
   // The policy check for MCP sessions (McpServer::SetGuard).
   PolicyGuard& guard() { return *guard_; }
   const StatePaths& paths() const { return paths_; }

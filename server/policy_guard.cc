@@ -1,7 +1,6 @@
 #include "server/policy_guard.h"
 
 #include <httplib.h>
-#include <openssl/evp.h>
 #include <poll.h>
 #include <pwd.h>
 #include <spdlog/spdlog.h>
@@ -12,6 +11,7 @@
 #include <filesystem>
 
 #include "base/random_id.h"
+#include "base/sha256.h"
 #include "policy/policy.h"
 #include "server/policy_files.h"
 #include "storage/job_spec.h"
@@ -22,6 +22,9 @@ using nlohmann::json;
 
 namespace {
 
+// input.stats.enqueues_last_minute counts up to this (docs/policy.md).
+constexpr int64_t kEnqueueCountCap = 200;
+
 // The policy used when none is configured: every request is allowed (and still logged).
 constexpr const char* kAllowAllPolicy = R"(package baton
 
@@ -29,19 +32,6 @@ import rego.v1
 
 default allow := true
 )";
-
-std::string Sha256Hex(const std::string& data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < len; ++i) {
-    out.push_back(kHex[md[i] >> 4]);
-    out.push_back(kHex[md[i] & 15]);
-  }
-  return out;
-}
 
 // Replaces the value at a dotted path ("arguments.env") with "<masked>", also inside chain steps.
 void Mask(json& doc, const std::string& path) {
@@ -252,9 +242,10 @@ json PolicyGuard::BuildInput(const CallFacts& f, std::string* template_error) {
                         {"command", job->spec.command}};
       }
     }
+    // Rate facts for tool calls only (pings and listings need none); capped, see docs/policy.md.
+    auto n = log_.CountEnqueues(f.session.principal, clock_.NowMs() - 60000, kEnqueueCountCap);
+    input["stats"] = {{"enqueues_last_minute", n.ok() ? *n : 0}};
   }
-  auto n = log_.CountEnqueues(f.session.principal, clock_.NowMs() - 60000);
-  input["stats"] = {{"enqueues_last_minute", n.ok() ? *n : 0}};
   return input;
 }
 
@@ -413,9 +404,13 @@ void PolicyGuard::LogDecision(const DecisionSubject& f, const json& input, const
   r.eval_us = eval_us;
   std::string full = input.dump();
   r.input_digest = Sha256Hex(full);
-  json masked = input;
-  for (const auto& path : options_.mask_paths) Mask(masked, path);
-  r.input_json = masked.dump();
+  if (options_.mask_paths.empty()) {
+    r.input_json = std::move(full);
+  } else {
+    json masked = input;
+    for (const auto& path : options_.mask_paths) Mask(masked, path);
+    r.input_json = masked.dump();
+  }
   r.backend = backend;
   r.backend_decision_id = backend_id;
   Status s = log_.Record(r);

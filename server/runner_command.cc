@@ -13,6 +13,7 @@
 #include "server/runner_policy.h"
 #include "server/serve_flags.h"
 #include "server/state_paths.h"
+#include "storage/wal_checkpointer.h"
 
 namespace baton {
 
@@ -113,6 +114,9 @@ int RunnerCommand(const Args& args) {
     drainer_to_wake.store(drainer.get());
     spdlog::info("publishing events to {}", (*nats)->url);
   }
+  // WAL checkpoints off the claim/commit paths (storage/wal_checkpointer.h).
+  auto checkpointer = WalCheckpointer::Start(paths->db);
+  if (!checkpointer.ok()) spdlog::warn("wal checkpoints: {}", checkpointer.status().ToString());
   runner.Run();
   drainer_to_wake.store(nullptr);
   if (drainer) drainer->Shutdown();

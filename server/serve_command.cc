@@ -13,6 +13,7 @@
 #include "server/serve_flags.h"
 #include "server/config_file.h"
 #include "server/front_end.h"
+#include "server/group_commit.h"
 #include "server/logging.h"
 #include "server/mcp_session.h"
 #include "server/serve_http.h"
@@ -85,6 +86,12 @@ int ServeCommand(const Args& args) {
   if (!config->path.empty())
     spdlog::info("config {}: {} template(s)", config->path, config->templates.templates().size());
   fo.templates = &config->templates;
+  auto full = SynchronousFullFlag(*flags);
+  if (!full.ok()) {
+    spdlog::error("{}", full.status().message());
+    return 2;
+  }
+  fo.synchronous_full = *full;
   auto fe = FrontEnd::Open(fo);
   if (!fe.ok()) {
     spdlog::error("cannot open the job database: {}", fe.status().ToString());
@@ -94,7 +101,9 @@ int ServeCommand(const Args& args) {
   tools::RegisterJobTools(server, (*fe)->jobs());
   server.SetGuard(&(*fe)->guard());
   transport::StdioTransport io(STDIN_FILENO, STDOUT_FILENO, kMaxFrameBytes);
-  auto responder = std::make_shared<StdioResponder>(io);
+  // The requests of one read share one commit; their answers wait for it (server/group_commit.h).
+  auto responder = std::make_shared<GroupCommit>(std::make_shared<StdioResponder>(io),
+                                                 (*fe)->store(), (*fe)->runner());
   McpSession session(server, {RandomHexId(16), "stdio", LocalUser()});
   spdlog::info("serving MCP over stdio; database {}", (*fe)->paths().db);
   io.Run([&](std::string&& frame) { session.HandleFrame(frame, responder); },
@@ -103,7 +112,8 @@ int ServeCommand(const Args& args) {
                nullptr, transport::kInvalidRequest,
                "Invalid Request: a message of " + std::to_string(bytes) +
                    " bytes exceeds the limit of " + std::to_string(kMaxFrameBytes) + " bytes"));
-         });
+         },
+         [&](bool begin) { begin ? responder->Begin() : responder->End(); });
   spdlog::info("stdin closed: shutting down (running jobs continue in the runner)");
   session.Shutdown();
   return 0;

@@ -28,6 +28,7 @@ std::vector<std::string> PolicyFlagsAsArgs(const Flags& flags) {
 std::set<std::string> SharedServeFlagNames() {
   std::set<std::string> names = PolicyFlagNames();
   names.insert("config");
+  names.insert("synchronous");
   names.insert(EventFlagNames().begin(), EventFlagNames().end());
   return names;
 }
@@ -43,6 +44,15 @@ Status ApplyPolicyFlags(const Flags& flags, PolicyOptions* o) {
   if (!o->policy_dir.empty() && !o->opa_url.empty())
     return Status::InvalidArgument("give --policy or --opa-url, not both");
   return Status::OK();
+}
+
+Result<bool> SynchronousFullFlag(const Flags& flags) {
+  std::string v = flags.Get("synchronous").value_or("normal");
+  if (v != "normal" && v != "full")
+    return Status::InvalidArgument("--synchronous must be normal (an acknowledged job survives a "
+                                   "crash of baton) or full (it survives power loss too), not \"" +
+                                   v + "\"");
+  return v == "full";
 }
 
 }  // namespace baton

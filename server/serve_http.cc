@@ -23,6 +23,7 @@
 #include "server/runner.h"
 #include "server/runner_policy.h"
 #include "server/serve_flags.h"
+#include "storage/wal_checkpointer.h"
 #include "server/state_paths.h"
 #include "tools/register_tools.h"
 #include "transport/http_auth.h"
@@ -168,7 +169,9 @@ int ServeHttp(const Flags& flags) {
   };
   auto runner = std::make_unique<Runner>(**runner_store, *paths, ro, SystemClock::Instance());
   Status acquired = runner->Acquire(/*lock_wait_ms=*/500);
+  std::unique_ptr<WalCheckpointer> checkpointer;  // the runner's process checkpoints the WAL
   if (acquired.ok()) {
+    if (auto c = WalCheckpointer::Start(paths->db); c.ok()) checkpointer = std::move(c).value();
     runner->Start();
     spdlog::info("runner {} hosted in this process", runner->id());
   } else {
@@ -215,6 +218,13 @@ int ServeHttp(const Flags& flags) {
   if (!config->path.empty())
     spdlog::info("config {}: {} template(s)", config->path, config->templates.templates().size());
   fo.templates = &config->templates;
+  auto full = SynchronousFullFlag(flags);
+  if (!full.ok()) {
+    spdlog::error("{}", full.status().message());
+    if (runner) runner->Shutdown(), runner->Join();
+    return 2;
+  }
+  fo.synchronous_full = *full;
   auto fe = FrontEnd::Open(fo);
   if (!fe.ok()) {
     spdlog::error("cannot open the job database: {}", fe.status().ToString());

@@ -98,15 +98,29 @@ DepCondition ConditionFromString(const std::string& s) {
 
 }  // namespace
 
-JobStore::JobStore(std::unique_ptr<Db> db, std::string path, StoreOptions options)
-    : db_(std::move(db)), path_(std::move(path)), options_(options) {}
+JobStore::JobStore(std::shared_ptr<storage::Connection> conn, std::string path,
+                   StoreOptions options)
+    : conn_(std::move(conn)), mu_(conn_->mu), db_(conn_->db.get()), path_(std::move(path)),
+      options_(options) {}
 
 JobStore::~JobStore() = default;
 
 Result<std::unique_ptr<JobStore>> JobStore::Open(const std::string& path, StoreOptions options) {
   BATON_ASSIGN_OR_RETURN(auto db, Db::Open(path, options.synchronous_full));
   BATON_RETURN_IF_ERROR(storage::Migrate(*db));
-  return std::unique_ptr<JobStore>(new JobStore(std::move(db), path, options));
+  auto conn = std::make_shared<storage::Connection>();
+  conn->db = std::move(db);
+  return std::unique_ptr<JobStore>(new JobStore(std::move(conn), path, options));
+}
+
+void JobStore::BeginGroup() {
+  std::lock_guard<std::mutex> lock(mu_);
+  db_->BeginGroup();
+}
+
+Status JobStore::EndGroup() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return db_->EndGroup();
 }
 
 Status JobStore::InsertEvent(JobId id, const std::string& type, const std::string& queue,
