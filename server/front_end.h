@@ -36,6 +36,10 @@ struct FrontEndOptions {
   // Status waits (ServiceOptions); unset: the defaults there.
   std::optional<int64_t> max_wait_ms;
   std::optional<int64_t> progress_interval_ms;
+  // Job templates from the config file (server/config_file.h); not owned, must outlive the
+  // front-end; null: none.
+  const TemplateCatalog* templates = nullptr;
+  bool synchronous_full = false;  // SQLite synchronous=FULL (docs/guarantees.md)
 };
 
 class FrontEnd {
@@ -49,6 +53,7 @@ class FrontEnd {
   // The front-end's one reader of job events (server/job_feed.h), started on first use (serving
   // processes; the CLI never starts it).
   Result<JobFeed*> feed();
+  RunnerControl& runner() { return *control_; }
   // The policy check for MCP sessions (McpServer::SetGuard).
   PolicyGuard& guard() { return *guard_; }
   const StatePaths& paths() const { return paths_; }
