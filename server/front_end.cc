@@ -44,12 +44,16 @@ Result<std::unique_ptr<FrontEnd>> FrontEnd::Open(const FrontEndOptions& o) {
   ServiceOptions so;
   std::error_code ec;
   so.base_cwd = o.cwd.empty() ? std::filesystem::current_path(ec).string() : o.cwd;
+  so.templates = o.templates;
   fe->service_ = std::make_unique<JobService>(*fe->store_, *fe->control_, *fe->watcher_,
                                               SystemClock::Instance(), so);
   // One connection for jobs and decisions: a decision commits with the job it allowed.
   fe->decisions_ = DecisionLog::Share(fe->store_->connection());
   BATON_ASSIGN_OR_RETURN(fe->guard_, PolicyGuard::Create(*fe->store_, *fe->decisions_,
                                                          SystemClock::Instance(), o.policy));
+  fe->guard_->SetTemplates(o.templates);
+  // Chain steps and retried specs are checked as jobs (server/job_check.h).
+  fe->service_->SetJobChecker(fe->guard_.get());
   // Work left behind (a runner that crashed, a delayed job) gets a runner now.
   auto work = fe->store_->HasUnfinishedWork();
   if (work.ok() && *work && o.spawn_runner) (void)fe->control_->Wake();

@@ -31,6 +31,9 @@ struct FrontEndOptions {
   // kDefaultIdempotencyWindowSeconds (storage/job_options.h).
   std::optional<int64_t> idempotency_window_ms;
   PolicyOptions policy;  // the check every request passes
+  // Job templates from the config file (server/config_file.h); not owned, must outlive the
+  // front-end; null: none.
+  const TemplateCatalog* templates = nullptr;
   bool synchronous_full = false;  // SQLite synchronous=FULL (docs/guarantees.md)
 };
 

@@ -24,6 +24,7 @@
 #include "server/retention.h"
 #include "server/retry_decision.h"
 #include "server/runner_recovery.h"
+#include "server/runner_created_job_check.h"
 #include "server/schedule_firing.h"
 
 extern char** environ;
@@ -165,6 +166,10 @@ void Runner::ClaimAndStart() {
 void Runner::Start(Claim claim) {
   Job& job = claim.job;
   const int attempt = claim.attempt;
+  if (options_.job_checker)  // jobs the runner created itself pass the policy first
+    if (std::string denied = DenialOfRunnerCreatedJob(store_, *options_.job_checker, job, attempt);
+        !denied.empty())
+      return FinishWithoutProcess(job, attempt, AttemptOutcome::kDenied, denied);
   // Resolve the predecessor's result for placeholders and BATON_PREV_OUTPUT_FILE.
   JobOutputResolver resolver(store_, job);
   auto expand = [&](const std::string& text) {

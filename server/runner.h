@@ -33,6 +33,7 @@
 
 #include "base/clock.h"
 #include "base/status.h"
+#include "server/job_check.h"
 #include "server/state_paths.h"
 #include "storage/job_store.h"
 #include "transport/doorbell.h"
@@ -49,6 +50,10 @@ struct RunnerOptions {
   // Called on the runner thread after it wrote events (jobs started or finished), e.g. to wake
   // the NATS drainer at once instead of at its next poll. Must not block.
   std::function<void()> on_events;
+  // The policy check of jobs the runner itself created (schedule firings, saga compensations:
+  // labelled baton.origin), before their first attempt; a denied one ends `cancelled` with
+  // "Denied by policy: ..." and never runs. Not owned; null: not checked.
+  JobChecker* job_checker = nullptr;
 };
 
 class Runner {

@@ -11,6 +11,7 @@
 #include "server/event_flags.h"
 #include "server/flags.h"
 #include "server/serve_flags.h"
+#include "server/config_file.h"
 #include "server/front_end.h"
 #include "server/group_commit.h"
 #include "server/logging.h"
@@ -72,10 +73,19 @@ int ServeCommand(const Args& args) {
   fo.runner_args = {"--idle-exit", flags->Get("runner-idle-exit").value_or("30")};
   if (auto c = flags->Get("concurrency")) fo.runner_args.insert(fo.runner_args.end(), {"--concurrency", *c});
   for (const std::string& a : EventFlagsAsArgs(*flags)) fo.runner_args.push_back(a);
+  for (const std::string& a : PolicyFlagsAsArgs(*flags)) fo.runner_args.push_back(a);
   if (Status s = ApplyPolicyFlags(*flags, &fo.policy); !s.ok()) {
     spdlog::error("{}", s.message());
     return 2;
   }
+  auto config = LoadConfig(flags->Get("config"));
+  if (!config.ok()) {
+    spdlog::error("{}", config.status().message());
+    return 2;
+  }
+  if (!config->path.empty())
+    spdlog::info("config {}: {} template(s)", config->path, config->templates.templates().size());
+  fo.templates = &config->templates;
   auto full = SynchronousFullFlag(*flags);
   if (!full.ok()) {
     spdlog::error("{}", full.status().message());

@@ -1,12 +1,34 @@
 #include "server/serve_flags.h"
 
+#include <filesystem>
+
 #include "server/event_flags.h"
 
 namespace baton {
 
+std::set<std::string> PolicyFlagNames() {
+  return {"policy", "policy-data", "policy-query", "opa-url", "opa-timeout-ms"};
+}
+
+std::vector<std::string> PolicyFlagsAsArgs(const Flags& flags) {
+  std::vector<std::string> args;
+  for (const std::string& name : PolicyFlagNames())
+    if (auto v = flags.Get(name)) {
+      std::string value = *v;
+      // The runner starts in another directory: pass paths absolute.
+      if ((name == "policy" || name == "policy-data") && !value.empty() && value[0] != '/') {
+        std::error_code ec;
+        value = std::filesystem::absolute(value, ec).string();
+      }
+      args.insert(args.end(), {"--" + name, value});
+    }
+  return args;
+}
+
 std::set<std::string> SharedServeFlagNames() {
-  std::set<std::string> names = {"policy", "policy-data", "policy-query", "opa-url",
-                                 "opa-timeout-ms", "synchronous"};
+  std::set<std::string> names = PolicyFlagNames();
+  names.insert("config");
+  names.insert("synchronous");
   names.insert(EventFlagNames().begin(), EventFlagNames().end());
   return names;
 }
