@@ -120,6 +120,9 @@ Env EnvFrom(const Options& o);
 // `baton serve --stdio` on db with extra flags; stderr to <db>.serve.log.
 McpClient StartServe(const Env& env, const std::string& db, const std::vector<std::string>& extra);
 
+// A TCP port on 127.0.0.1 that was free a moment ago.
+int FreePort();
+
 // Resident set size in kB of pid (VmRSS), or -1.
 long RssKb(pid_t pid);
 // The pid of the runner registered in db (the newest row of `runners`), or -1.

@@ -104,20 +104,6 @@ EnqueueRun RunEnqueue(McpClient& c, const std::string& db, long n, bool pipeline
   return r;
 }
 
-// The bench server (same session and tools as `baton serve --stdio`, store opened with FULL),
-// used until `baton serve` has a flag for it.
-bool ServeHasSynchronousFlag(const Env& env) {
-  std::string cmd = env.baton + " serve --help 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return false;
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  pclose(p);
-  return out.find("--synchronous") != std::string::npos;
-}
-
 }  // namespace
 
 int EnqueueScenario(const Options& o) {
@@ -125,8 +111,6 @@ int EnqueueScenario(const Options& o) {
   bool smoke = o.Has("smoke");
   long n_normal = o.Int("n", smoke ? 300 : 20000);
   long n_full = o.Int("n-full", smoke ? 100 : 3000);
-  std::string bench_serve = o.Get("bench-serve", "");
-  bool serve_flag = ServeHasSynchronousFlag(env);
   for (bool full : {false, true}) {
     const char* mode = full ? "FULL" : "NORMAL";
     long n = full ? n_full : n_normal;
@@ -137,18 +121,7 @@ int EnqueueScenario(const Options& o) {
     double base = SqliteCommitsPerSecond(env.workdir + "/s1-baseline", full, n);
     std::vector<std::string> extra = {"--runner-idle-exit", "2"};
     Env serve_env = env;
-    if (full) {
-      if (serve_flag) {
-        extra.insert(extra.end(), {"--synchronous", "full"});
-      } else if (!bench_serve.empty() && access(bench_serve.c_str(), X_OK) == 0) {
-        serve_env.baton = std::filesystem::absolute(bench_serve).string();
-        extra.insert(extra.end(), {"--synchronous", "full", "--runner", env.baton});
-      } else {
-        EmitUnavailable(1, "enqueue over MCP stdio (FULL)",
-                        "`baton serve` has no --synchronous flag and bench_serve was not built");
-        continue;
-      }
-    }
+    if (full) extra.insert(extra.end(), {"--synchronous", "full"});
     McpClient c = StartServe(serve_env, db, extra);
     if (!c.Initialize()) {
       fprintf(stderr, "bench: serve did not answer initialize (see %s.serve.log)\n", db.c_str());

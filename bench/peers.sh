@@ -46,7 +46,6 @@ stamp="peers-$(date -u +%Y%m%dT%H%M%SZ)${smoke:+-smoke}"
 jsonl="$results/$stamp.jsonl"
 : >"$jsonl"
 common=(--baton "$build/baton" --stamp "$stamp_bin" --workdir "$work/baton" $smoke)
-[[ -x "$build/bench/bench_serve" ]] && common+=(--bench-serve "$build/bench/bench_serve")
 echo "== baton (scenarios 1-3)" >&2
 for s in enqueue e2e latency; do "$bench" "$s" "${common[@]}" >>"$jsonl" || echo "peers.sh: baton $s failed" >&2; done
 peers_out="$results/peers-latest${smoke:+-smoke}.jsonl"

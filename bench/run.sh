@@ -41,7 +41,6 @@ jsonl="$results/$stamp.jsonl"
 : >"$jsonl"
 
 common=(--baton "$build/baton" --stamp "$build/bench/bench_stamp" --workdir "$work" $smoke)
-[[ -x "$build/bench/bench_serve" ]] && common+=(--bench-serve "$build/bench/bench_serve")
 
 echo "baton benchmarks${smoke:+ (smoke)}: $(nproc) cores, work dir $work ($(df -h --output=source "$work" | tail -1))" >&2
 failed=0

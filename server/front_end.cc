@@ -25,6 +25,7 @@ Result<std::unique_ptr<FrontEnd>> FrontEnd::Open(const FrontEndOptions& o) {
   std::unique_ptr<FrontEnd> fe(new FrontEnd());
   BATON_ASSIGN_OR_RETURN(fe->paths_, ResolveStatePaths(o.db_path.empty() ? DefaultDbPath() : o.db_path));
   StoreOptions store_options;
+  store_options.synchronous_full = o.synchronous_full;
   if (o.idempotency_window_ms) {
     store_options.idempotency_window_ms = *o.idempotency_window_ms;
   } else if (const char* w = std::getenv("BATON_IDEMPOTENCY_WINDOW"); w && *w) {
@@ -45,11 +46,16 @@ Result<std::unique_ptr<FrontEnd>> FrontEnd::Open(const FrontEndOptions& o) {
   so.base_cwd = o.cwd.empty() ? std::filesystem::current_path(ec).string() : o.cwd;
   if (o.max_wait_ms) so.max_wait_ms = *o.max_wait_ms;
   if (o.progress_interval_ms) so.progress_interval_ms = *o.progress_interval_ms;
+  so.templates = o.templates;
   fe->service_ = std::make_unique<JobService>(*fe->store_, *fe->control_, *fe->watcher_,
                                               SystemClock::Instance(), so);
-  BATON_ASSIGN_OR_RETURN(fe->decisions_, DecisionLog::Open(fe->paths_.db));
+  // One connection for jobs and decisions: a decision commits with the job it allowed.
+  fe->decisions_ = DecisionLog::Share(fe->store_->connection());
   BATON_ASSIGN_OR_RETURN(fe->guard_, PolicyGuard::Create(*fe->store_, *fe->decisions_,
                                                          SystemClock::Instance(), o.policy));
+  fe->guard_->SetTemplates(o.templates);
+  // Chain steps and retried specs are checked as jobs (server/job_check.h).
+  fe->service_->SetJobChecker(fe->guard_.get());
   // Work left behind (a runner that crashed, a delayed job) gets a runner now.
   auto work = fe->store_->HasUnfinishedWork();
   if (work.ok() && *work && o.spawn_runner) (void)fe->control_->Wake();

@@ -12,6 +12,7 @@
 #include "server/front_end.h"
 #include "server/job_view.h"
 #include "server/logging.h"
+#include "server/serve_flags.h"
 
 namespace baton {
 
@@ -27,6 +28,8 @@ int Fail(const std::string& message, int code = 1) {
 Result<std::unique_ptr<FrontEnd>> OpenFrontEnd(const Flags& flags) {
   (void)SetUpLogging(flags.Get("log-level").value_or("warn"), "", "cli");
   FrontEndOptions fo;
+  // Commands that take the policy flags (retry) check what they create with that policy.
+  BATON_RETURN_IF_ERROR(ApplyPolicyFlags(flags, &fo.policy));
   fo.db_path = flags.Get("db").value_or("");
   fo.runner_args = {"--idle-exit", "30"};
   if (auto w = flags.Get("idempotency-window"))
@@ -143,14 +146,22 @@ int CancelCommand(const Args& args) {
 }
 
 int RetryCommand(const Args& args) {
-  auto flags = ParseFlags(args, {"db", "reason", "log-level"}, {"json"});
+  std::set<std::string> valued = PolicyFlagNames();
+  valued.insert({"db", "reason", "log-level"});
+  auto flags = ParseFlags(args, valued, {"json"});
   if (!flags.ok()) return Fail(flags.status().message(), 2);
   auto id = ParseId(*flags);
-  if (!id.ok()) return Fail(id.status().message() + "\nusage: baton retry ID [--reason TEXT]", 2);
+  if (!id.ok())
+    return Fail(id.status().message() +
+                    "\nusage: baton retry ID [--reason TEXT] [--policy DIR [--policy-data FILE]]\n"
+                    "  (with --policy, the job's spec must pass that policy to run again)",
+                2);
   auto fe = OpenFrontEnd(*flags);
   if (!fe.ok()) return Fail(fe.status().ToString());
-  auto job = (*fe)->jobs().Retry(*id, flags->Get("reason").value_or(""));
-  if (!job.ok()) return Fail(job.status().message());
+  auto job = (*fe)->jobs().Retry(*id, flags->Get("reason").value_or(""), {"", LocalUser()});
+  if (!job.ok())
+    return Fail((job.status().code() == StatusCode::kPermissionDenied ? "Denied by policy: " : "") +
+                job.status().message());
   if (flags->Has("json")) std::printf("%s\n", JobView(*job, std::nullopt, {false, 0}).dump().c_str());
   else std::printf("job %lld: %s (attempt numbering continues after %d)\n",
                    static_cast<long long>(*id), ToString(job->state), job->attempt);

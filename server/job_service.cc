@@ -22,10 +22,26 @@ JobService::JobService(JobStore& store, RunnerControl& runner, JobWatcher& watch
                        const Clock& clock, ServiceOptions options)
     : store_(store), runner_(runner), watcher_(watcher), clock_(clock), options_(std::move(options)) {}
 
-Result<JobSpec> JobService::Parse(const json& j, const std::string& where, bool in_chain,
+Result<JobSpec> JobService::Parse(const json& request, const std::string& where, bool in_chain,
                                   bool chain_predecessor) {
+  // Labels baton.* mark what baton itself created (templates, schedules, compensations).
+  if (request.is_object() && request.contains("labels") && request["labels"].is_object())
+    for (auto it = request["labels"].begin(); it != request["labels"].end(); ++it)
+      if (it.key().rfind("baton.", 0) == 0)
+        return Status::InvalidArgument("`" + where + "labels." + it.key() +
+                                       "`: labels starting with \"baton.\" are reserved");
+  json expanded;
+  const json* j = &request;
+  if (TemplateCatalog::IsTemplateRequest(request)) {
+    if (!options_.templates)
+      return Status::InvalidArgument("`" + where + "template`: no templates are configured (the "
+                                     "operator defines them in the config file); give `command`");
+    BATON_ASSIGN_OR_RETURN(ExpandedTemplate t, options_.templates->Expand(request, where));
+    expanded = std::move(t.spec);
+    j = &expanded;
+  }
   SpecContext ctx{options_.base_cwd, clock_.NowMs()};
-  BATON_ASSIGN_OR_RETURN(JobSpec spec, ParseJobSpec(j, ctx, where));
+  BATON_ASSIGN_OR_RETURN(JobSpec spec, ParseJobSpec(*j, ctx, where));
   // Placeholders are checked now so that a typo fails the call, not the job later.
   if (!in_chain && !spec.on_failure.empty())
     return Status::InvalidArgument("`" + where + "on_failure` only applies to chain steps (it "
@@ -82,7 +98,29 @@ Result<RunnerHealth> JobService::CheckRunner() {
   return h;
 }
 
-Result<Job> JobService::Retry(JobId id, const std::string& reason) {
+Status JobService::CheckJob(const JobCheck& check) {
+  if (!checker_) return Status::OK();
+  std::vector<std::string> reasons = checker_->CheckJob(check);
+  if (reasons.empty()) return Status::OK();
+  return Status::PermissionDenied(JoinReasons(reasons));
+}
+
+Result<Job> JobService::Retry(JobId id, const std::string& reason, const Origin& caller) {
+  {  // The spec runs again: the policy in force now must allow it, whoever asked.
+    BATON_ASSIGN_OR_RETURN(Job current, store_.Get(id));
+    JobCheck check;
+    check.origin = "retry";
+    check.spec = JobSpecToJson(current.spec);
+    check.on_behalf_of = caller;
+    check.chain_depth = current.chain_step;
+    check.chain_parent = current.spec.depends_on.empty()
+                             ? std::nullopt
+                             : std::optional<JobId>(current.spec.depends_on.front().job_id);
+    check.source = {{"job", id}, {"reason", reason}};
+    check.job = current;
+    if (IsTerminal(current.state) && current.state != JobState::kSucceeded)
+      BATON_RETURN_IF_ERROR(CheckJob(check));  // else Requeue explains why it cannot retry
+  }
   BATON_ASSIGN_OR_RETURN(Job job, store_.Requeue(id, reason, clock_.NowMs()));
   WakeRunner();
   watcher_.Notify();
@@ -165,9 +203,11 @@ Result<std::vector<EnqueueOutcome>> JobService::Chain(const json& steps, std::op
     return Status::InvalidArgument("`steps` must be a non-empty array of job specs");
   if (steps.size() > 100) return Status::InvalidArgument("`steps` may have at most 100 entries");
   std::optional<JobId> chain_id;
+  int base_depth = 0;
   if (after) {
     BATON_ASSIGN_OR_RETURN(Job prev, store_.Get(*after));
     chain_id = prev.chain_id.value_or(prev.id);
+    base_depth = prev.chain_step + 1;
   }
   std::vector<EnqueueRequest> reqs;
   std::vector<std::string> names;
@@ -178,6 +218,18 @@ Result<std::vector<EnqueueOutcome>> JobService::Chain(const json& steps, std::op
       if (std::find(names.begin(), names.end(), spec.name) != names.end())
         return Status::InvalidArgument("`" + where + "name` \"" + spec.name + "\" is used twice");
       names.push_back(spec.name);
+    }
+    {  // Each step is a job: checked as one, before any is written.
+      JobCheck check;
+      check.origin = "chain";
+      check.spec = JobSpecToJson(spec);
+      check.on_behalf_of = origin;
+      check.chain_depth = base_depth + static_cast<int>(i);
+      if (i == 0 && after) check.chain_parent = *after;
+      check.source = {{"step", i}, {"steps", steps.size()}};
+      if (after) check.source["after"] = *after;
+      if (Status s = CheckJob(check); !s.ok())
+        return Status::PermissionDenied("steps[" + std::to_string(i) + "]: " + s.message());
     }
     // The chain edge comes first: it is the step's predecessor ({{prev.*}}).
     Dependency edge;

@@ -16,6 +16,8 @@
 
 #include "base/clock.h"
 #include "base/result.h"
+#include "server/job_check.h"
+#include "server/job_templates.h"
 #include "server/job_watcher.h"
 #include "server/runner_control.h"
 #include "storage/job_store.h"
@@ -38,6 +40,9 @@ struct ServiceOptions {
   // interactive session moves the call to the background (issue 9).
   int64_t max_wait_ms = 110000;
   int64_t progress_interval_ms = 5000;  // at most 10 s (Claude Code's idle watchdog resets on it)
+  // Operator-defined templates ({"template": NAME, "params": {...}} instead of a command); not
+  // owned; null: none.
+  const TemplateCatalog* templates = nullptr;
 };
 
 class JobService {
@@ -63,7 +68,9 @@ class JobService {
 
   // Dead letters: re-queues a failed, dead, cancelled or skipped job with fresh attempts, keeping
   // its history (JobStore::Requeue), and wakes the runner.
-  Result<Job> Retry(JobId id, const std::string& reason);
+  // The job's spec is checked by the policy first (JobChecker, origin "retry", on behalf of
+  // `caller`): PermissionDenied when it is no longer allowed.
+  Result<Job> Retry(JobId id, const std::string& reason, const Origin& caller = {});
 
   // Schedules. `spec` is a job spec as for Enqueue, without run_at, delay_seconds, depends_on,
   // idempotency_key or on_failure. InvalidArgument names the bad field (cron, tz, spec).
@@ -83,17 +90,24 @@ class JobService {
 
   const ServiceOptions& options() const { return options_; }
 
+  // The policy check of jobs created indirectly: each chain step, and the spec of a job being
+  // retried, is checked as a job spec (server/job_check.h) before it is written; a denial is
+  // PermissionDenied listing the reasons. Not owned; null: no check. Set once, before serving.
+  void SetJobChecker(JobChecker* checker) { checker_ = checker; }
+
  private:
   Result<JobSpec> Parse(const nlohmann::json& spec, const std::string& where, bool in_chain,
                         bool chain_predecessor);
   void WakeRunner();
   Status ValidateQueueName(const std::string& queue);
+  Status CheckJob(const JobCheck& check);
 
   JobStore& store_;
   RunnerControl& runner_;
   JobWatcher& watcher_;
   const Clock& clock_;
   ServiceOptions options_;
+  JobChecker* checker_ = nullptr;
   std::atomic<int64_t> next_health_check_ms_{0};
 };
 

@@ -20,7 +20,7 @@ usage:
   baton jobs [--state S] [--queue Q] [--label K=V] [--limit N] [--json]   (--state dead: dead letters)
   baton cancel ID [--no-cascade] [--reason TEXT]
   baton logs ID [--attempt N] [--stderr] [--follow]
-  baton retry ID [--reason TEXT]        re-queue a dead, failed, cancelled or skipped job
+  baton retry ID [--reason TEXT] [--policy DIR]   re-queue a dead, failed, cancelled or skipped job
   baton queue list | pause Q | resume Q | limit Q N|none
   baton schedule create NAME --cron EXPR [--tz ZONE] [--catch-up skip|run_once] -- CMD ARG...
   baton schedule list | delete NAME
@@ -29,7 +29,8 @@ usage:
   baton version
 
 The database defaults to $BATON_DB, else $XDG_STATE_HOME/baton/baton.db, else
-~/.local/state/baton/baton.db. Run `baton COMMAND --help` for a command's options.
+~/.local/state/baton/baton.db. Job templates come from --config FILE (serve), else
+$XDG_CONFIG_HOME/baton/config.json when present. Run `baton COMMAND --help` for a command's options.
 )";
 
 }  // namespace

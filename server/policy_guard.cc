@@ -1,8 +1,8 @@
 #include "server/policy_guard.h"
 
 #include <httplib.h>
-#include <openssl/evp.h>
 #include <poll.h>
+#include <pwd.h>
 #include <spdlog/spdlog.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
@@ -11,6 +11,7 @@
 #include <filesystem>
 
 #include "base/random_id.h"
+#include "base/sha256.h"
 #include "policy/policy.h"
 #include "server/policy_files.h"
 #include "storage/job_spec.h"
@@ -21,6 +22,9 @@ using nlohmann::json;
 
 namespace {
 
+// input.stats.enqueues_last_minute counts up to this (docs/policy.md).
+constexpr int64_t kEnqueueCountCap = 200;
+
 // The policy used when none is configured: every request is allowed (and still logged).
 constexpr const char* kAllowAllPolicy = R"(package baton
 
@@ -28,19 +32,6 @@ import rego.v1
 
 default allow := true
 )";
-
-std::string Sha256Hex(const std::string& data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < len; ++i) {
-    out.push_back(kHex[md[i] >> 4]);
-    out.push_back(kHex[md[i] & 15]);
-  }
-  return out;
-}
 
 // Replaces the value at a dotted path ("arguments.env") with "<masked>", also inside chain steps.
 void Mask(json& doc, const std::string& path) {
@@ -87,6 +78,17 @@ json NormalizeSpec(const json& raw) {
   return j;
 }
 
+// The user this process runs as: the principal of stdio and CLI calls.
+const std::string& ProcessUser() {
+  static const std::string user = [] {
+    if (passwd* pw = getpwuid(getuid()); pw && pw->pw_name) return std::string(pw->pw_name);
+    return "uid:" + std::to_string(getuid());
+  }();
+  return user;
+}
+
+constexpr size_t kMaxRememberedSessions = 4096;
+
 std::optional<JobId> IdArg(const json& args, const char* field) {
   if (!args.is_object() || !args.contains(field)) return std::nullopt;
   const json& v = args[field];
@@ -112,7 +114,8 @@ Result<std::unique_ptr<PolicyGuard>> PolicyGuard::Create(JobStore& store, Decisi
     BATON_ASSIGN_OR_RETURN(g->policy_, policy::CompilePolicy({{"builtin-allow-all.rego", kAllowAllPolicy}}));
     return g;
   }
-  BATON_RETURN_IF_ERROR(g->Reload());
+  if (Status loaded = g->Reload(); !loaded.ok() && !g->options_.start_denying_when_broken)
+    return loaded;
   g->stop_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   g->inotify_fd_ = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
   if (g->inotify_fd_ >= 0 &&
@@ -167,7 +170,7 @@ void PolicyGuard::Watch() {
   }
 }
 
-json PolicyGuard::BuildInput(const CallFacts& f) {
+json PolicyGuard::BuildInput(const CallFacts& f, std::string* template_error) {
   json input = {{"method", f.method},
                 {"session", f.session.id},
                 {"transport", f.session.transport},
@@ -176,6 +179,11 @@ json PolicyGuard::BuildInput(const CallFacts& f) {
   const bool local = f.session.transport == "stdio" || f.session.principal.empty();
   input["principal"] = {{"id", f.session.principal.empty() ? "anonymous" : f.session.principal},
                         {"kind", local ? "local" : "token"}};
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (session_transports_.size() >= kMaxRememberedSessions) session_transports_.clear();
+    session_transports_[f.session.id] = f.session.transport;
+  }
   json args = f.arguments && !f.arguments->is_null() ? *f.arguments : json::object();
   if (!f.tool) {
     input["params"] = args;
@@ -183,7 +191,24 @@ json PolicyGuard::BuildInput(const CallFacts& f) {
     const std::string& tool = *f.tool;
     input["tool"] = tool;
     json chain = {{"depth", 0}, {"parent", nullptr}};
+    // The policy judges what would run: a template request is judged by its expansion. One
+    // that does not expand is left as sent and reported through `template_error`.
+    auto expand = [&](json& spec) -> std::optional<ExpandedTemplate> {
+      if (!templates_ || !TemplateCatalog::IsTemplateRequest(spec)) return std::nullopt;
+      auto expanded = templates_->Expand(spec);
+      if (!expanded.ok()) {
+        if (template_error) *template_error = expanded.status().message();
+        return std::nullopt;
+      }
+      spec = expanded->spec;
+      return std::move(expanded).value();
+    };
     if (tool == "enqueue") {
+      input["origin"] = "direct";
+      if (auto t = expand(args)) {
+        input["origin"] = "template";
+        input["template"] = {{"name", t->name}, {"params", t->params}};
+      }
       args = NormalizeSpec(args);
       if (args.contains("depends_on") && args["depends_on"].is_array() && !args["depends_on"].empty())
         chain["parent"] = args["depends_on"][0].value("job", json());
@@ -195,7 +220,12 @@ json PolicyGuard::BuildInput(const CallFacts& f) {
         if (parent.ok()) depth += parent->chain_step + 1;
       }
       chain["depth"] = std::max(depth, 0);
-      for (json& step : args["steps"]) step = NormalizeSpec(step);
+      for (json& step : args["steps"]) {
+        (void)expand(step);
+        step = NormalizeSpec(step);
+      }
+    } else if (tool == "schedule" && args.contains("spec") && args["spec"].is_object()) {
+      (void)expand(args["spec"]);
     }
     input["arguments"] = args;
     input["chain"] = chain;
@@ -212,9 +242,10 @@ json PolicyGuard::BuildInput(const CallFacts& f) {
                         {"command", job->spec.command}};
       }
     }
+    // Rate facts for tool calls only (pings and listings need none); capped, see docs/policy.md.
+    auto n = log_.CountEnqueues(f.session.principal, clock_.NowMs() - 60000, kEnqueueCountCap);
+    input["stats"] = {{"enqueues_last_minute", n.ok() ? *n : 0}};
   }
-  auto n = log_.CountEnqueues(f.session.principal, clock_.NowMs() - 60000);
-  input["stats"] = {{"enqueues_last_minute", n.ok() ? *n : 0}};
   return input;
 }
 
@@ -267,42 +298,128 @@ GuardVerdict PolicyGuard::AskOpa(const json& input, std::string* decision_id) {
   return v;
 }
 
-GuardVerdict PolicyGuard::Check(const CallFacts& facts) {
-  int64_t start = clock_.NowNs();
-  json input = BuildInput(facts);
-  std::string backend = options_.opa_url.empty() ? "native" : "opa";
-  std::string backend_id;
-  GuardVerdict v = options_.opa_url.empty() ? AskNative(input) : AskOpa(input, &backend_id);
-  int64_t eval_us = (clock_.NowNs() - start) / 1000;
-  LogDecision(facts, input, v, eval_us, backend, backend_id);
+GuardVerdict PolicyGuard::Evaluate(const json& input, int64_t start_ns, int64_t* eval_us,
+                                   std::string* backend, std::string* backend_id) {
+  *backend = options_.opa_url.empty() ? "native" : "opa";
+  GuardVerdict v = options_.opa_url.empty() ? AskNative(input) : AskOpa(input, backend_id);
+  *eval_us = (clock_.NowNs() - start_ns) / 1000;
   return v;
 }
 
-void PolicyGuard::LogDecision(const CallFacts& f, const json& input, const GuardVerdict& v,
+GuardVerdict PolicyGuard::Check(const CallFacts& facts) {
+  int64_t start = clock_.NowNs();
+  std::string template_error;
+  json input = BuildInput(facts, &template_error);
+  std::string backend, backend_id;
+  int64_t eval_us = 0;
+  GuardVerdict v;
+  if (!template_error.empty()) {
+    // A template request that does not expand creates nothing: the enqueue tool refuses it with
+    // the precise reason (the same catalog decides), which tells the agent what to fix. Judging
+    // the unexpanded request would only answer "command missing".
+    backend = "none: invalid template request";
+    v.reasons.push_back("not evaluated: " + template_error);
+  } else {
+    v = Evaluate(input, start, &eval_us, &backend, &backend_id);
+  }
+  LogDecision({facts.session.principal, facts.session.id, facts.method, facts.tool ? *facts.tool : ""},
+              input, v, eval_us, backend, backend_id);
+  return v;
+}
+
+json PolicyGuard::Principal(const std::string& principal, const std::string& session) {
+  // The kind follows the session that created the job when this process saw it (chain steps,
+  // retries); jobs the runner creates belong to the local user when the name is the user's.
+  std::string transport;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = session_transports_.find(session);
+    if (it != session_transports_.end()) transport = it->second;
+  }
+  bool local = principal.empty() || transport == "stdio" ||
+               (transport.empty() && principal == ProcessUser());
+  return {{"id", principal.empty() ? "anonymous" : principal}, {"kind", local ? "local" : "token"}};
+}
+
+json PolicyGuard::BuildJobInput(const JobCheck& c) {
+  json spec = c.spec;
+  if (spec.is_object()) spec.erase("run_at");  // absolute times of stored specs mean nothing here
+  std::string transport = c.transport;
+  if (transport.empty()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = session_transports_.find(c.on_behalf_of.session);
+    transport = it != session_transports_.end() ? it->second : "cli";
+  }
+  json input = {{"method", "tools/call"},
+                {"tool", "enqueue"},
+                {"origin", c.origin},
+                {"source", c.source},
+                {"arguments", spec},
+                {"principal", Principal(c.on_behalf_of.principal, c.on_behalf_of.session)},
+                {"session", c.on_behalf_of.session},
+                {"transport", transport},
+                {"chain", {{"depth", c.chain_depth},
+                           {"parent", c.chain_parent ? json(*c.chain_parent) : json()}}},
+                {"now_ns", clock_.NowNs()}};
+  if (spec.is_object() && spec.contains("labels") && spec["labels"].contains("baton.template"))
+    input["template"] = {{"name", spec["labels"]["baton.template"]}};
+  if (c.job) {
+    input["job"] = {{"id", c.job->id},
+                    {"state", ToString(c.job->state)},
+                    {"queue", c.job->spec.queue},
+                    {"principal", c.job->origin.principal},
+                    {"session", c.job->origin.session},
+                    {"command", c.job->spec.command}};
+  }
+  auto n = log_.CountEnqueues(c.on_behalf_of.principal, clock_.NowMs() - 60000);
+  input["stats"] = {{"enqueues_last_minute", n.ok() ? *n : 0}};
+  return input;
+}
+
+std::vector<std::string> PolicyGuard::CheckJob(const JobCheck& check) {
+  int64_t start = clock_.NowNs();
+  json input = BuildJobInput(check);
+  std::string backend, backend_id;
+  int64_t eval_us = 0;
+  GuardVerdict v = Evaluate(input, start, &eval_us, &backend, &backend_id);
+  LogDecision({check.on_behalf_of.principal, check.on_behalf_of.session, "tools/call", "enqueue"},
+              input, v, eval_us, backend, backend_id);
+  if (v.allow) return {};
+  if (v.reasons.empty()) v.reasons.push_back("denied");
+  return v.reasons;
+}
+
+void PolicyGuard::LogDecision(const DecisionSubject& f, const json& input, const GuardVerdict& v,
                               int64_t eval_us, const std::string& backend,
                               const std::string& backend_id) {
   DecisionRecord r;
   r.id = RandomHexId(12);
   r.ts_ms = clock_.NowMs();
-  r.principal = f.session.principal;
-  r.session = f.session.id;
+  r.principal = f.principal;
+  r.session = f.session;
   r.method = f.method;
-  r.tool = f.tool ? *f.tool : "";
+  r.tool = f.tool;
   r.allowed = v.allow;
   r.reasons = v.reasons;
   r.eval_us = eval_us;
   std::string full = input.dump();
   r.input_digest = Sha256Hex(full);
-  json masked = input;
-  for (const auto& path : options_.mask_paths) Mask(masked, path);
-  r.input_json = masked.dump();
+  if (options_.mask_paths.empty()) {
+    r.input_json = std::move(full);
+  } else {
+    json masked = input;
+    for (const auto& path : options_.mask_paths) Mask(masked, path);
+    r.input_json = masked.dump();
+  }
   r.backend = backend;
   r.backend_decision_id = backend_id;
   Status s = log_.Record(r);
   if (!s.ok()) spdlog::error("decision log: {}", s.ToString());
   if (!v.allow)
-    spdlog::info("policy denied {} {} for {}: {}", f.method, r.tool, r.principal,
-                 v.reasons.empty() ? "" : v.reasons.front());
+    spdlog::info("policy denied {} {}{} for {}: {}", f.method, r.tool,
+                 input.contains("origin") && input["origin"] != "direct"
+                     ? " (" + input["origin"].get<std::string>() + ")" : std::string(),
+                 r.principal, v.reasons.empty() ? "" : v.reasons.front());
 }
 
 }  // namespace baton

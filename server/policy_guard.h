@@ -14,6 +14,7 @@
 #pragma once
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -24,6 +25,8 @@
 
 #include "base/clock.h"
 #include "base/result.h"
+#include "server/job_check.h"
+#include "server/job_templates.h"
 #include "server/mcp_session.h"
 #include "storage/decision_log.h"
 #include "storage/job_store.h"
@@ -41,9 +44,13 @@ struct PolicyOptions {
   int opa_timeout_ms = 2000;
   // Input paths replaced by "<masked>" in the decision log, e.g. "arguments.env", "arguments.stdin".
   std::vector<std::string> mask_paths = {"arguments.env", "arguments.stdin"};
+  // When the policy does not compile at start: false = Create fails; true = start anyway and
+  // deny every check until a policy that compiles is loaded (the runner: jobs already admitted
+  // still run, jobs it creates are denied).
+  bool start_denying_when_broken = false;
 };
 
-class PolicyGuard final : public RequestGuard {
+class PolicyGuard final : public RequestGuard, public JobChecker {
  public:
   // Compiles the policy (InvalidArgument with file:line:col when it does not) and starts watching.
   static Result<std::unique_ptr<PolicyGuard>> Create(JobStore& store, DecisionLog& log,
@@ -51,18 +58,30 @@ class PolicyGuard final : public RequestGuard {
   ~PolicyGuard() override;
 
   GuardVerdict Check(const CallFacts& facts) override;
+  // A job created indirectly, checked as if enqueued directly (server/job_check.h).
+  std::vector<std::string> CheckJob(const JobCheck& check) override;
   // The input document the policy sees for `facts` (exposed for `baton policy` and tests).
-  nlohmann::json BuildInput(const CallFacts& facts);
+  // Template requests are expanded; one that does not expand sets `template_error`.
+  nlohmann::json BuildInput(const CallFacts& facts, std::string* template_error = nullptr);
+  nlohmann::json BuildJobInput(const JobCheck& check);
+  // Templates to expand in enqueue inputs (the policy sees the expanded spec). Not owned.
+  void SetTemplates(const TemplateCatalog* templates) { templates_ = templates; }
   // Recompiles the directory now; on failure the current policy stays.
   Status Reload();
 
  private:
   PolicyGuard(JobStore& store, DecisionLog& log, const Clock& clock, PolicyOptions options);
+  GuardVerdict Evaluate(const nlohmann::json& input, int64_t start_ns, int64_t* eval_us,
+                        std::string* backend, std::string* backend_id);
   GuardVerdict AskNative(const nlohmann::json& input);
   GuardVerdict AskOpa(const nlohmann::json& input, std::string* decision_id);
   void Watch();
-  void LogDecision(const CallFacts& facts, const nlohmann::json& input, const GuardVerdict& v,
+  struct DecisionSubject {
+    std::string principal, session, method, tool;
+  };
+  void LogDecision(const DecisionSubject& who, const nlohmann::json& input, const GuardVerdict& v,
                    int64_t eval_us, const std::string& backend, const std::string& backend_id);
+  nlohmann::json Principal(const std::string& principal, const std::string& session);
 
   JobStore& store_;
   DecisionLog& log_;
@@ -71,6 +90,9 @@ class PolicyGuard final : public RequestGuard {
   nlohmann::json data_;
   std::mutex mu_;
   std::shared_ptr<const policy::CompiledPolicy> policy_;
+  const TemplateCatalog* templates_ = nullptr;
+  // The transport of each session seen by Check(), for the jobs its calls create (bounded).
+  std::map<std::string, std::string> session_transports_;
   int inotify_fd_ = -1;
   int stop_fd_ = -1;
   std::thread watcher_;

@@ -32,6 +32,7 @@ bool IsRetryable(const RetryPolicy& p, AttemptOutcome outcome, std::optional<int
     case AttemptOutcome::kSucceeded:
     case AttemptOutcome::kCancelled:
     case AttemptOutcome::kSpawnError:  // a wrong command does not fix itself
+    case AttemptOutcome::kDenied:
       return false;
   }
   return false;
@@ -40,7 +41,9 @@ bool IsRetryable(const RetryPolicy& p, AttemptOutcome outcome, std::optional<int
 RetryDecision DecideAfterAttempt(const RetryPolicy& p, int attempt, AttemptOutcome outcome,
                                  std::optional<int> exit_code, int64_t now_ms, double random01) {
   if (outcome == AttemptOutcome::kSucceeded) return {JobState::kSucceeded, 0};
-  if (outcome == AttemptOutcome::kCancelled) return {JobState::kCancelled, 0};
+  // A job the policy denied was stopped before it ran, as if cancelled.
+  if (outcome == AttemptOutcome::kCancelled || outcome == AttemptOutcome::kDenied)
+    return {JobState::kCancelled, 0};
   if (!IsRetryable(p, outcome, exit_code)) return {JobState::kFailed, 0};
   if (attempt < p.max_attempts)
     return {JobState::kPending, now_ms + BackoffDelayMs(p, attempt, random01)};

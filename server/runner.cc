@@ -24,6 +24,7 @@
 #include "server/retention.h"
 #include "server/retry_decision.h"
 #include "server/runner_recovery.h"
+#include "server/runner_created_job_check.h"
 #include "server/schedule_firing.h"
 
 extern char** environ;
@@ -67,6 +68,14 @@ Runner::Runner(JobStore& store, StatePaths paths, RunnerOptions options, const C
   if (options_.concurrency <= 0)
     options_.concurrency = std::max(1, static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN)));
   shutdown_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  for (char** e = environ; *e; ++e) {
+    std::string_view kv = *e;
+    size_t eq = kv.find('=');
+    if (eq != std::string_view::npos) base_env_[std::string(kv.substr(0, eq))] = kv.substr(eq + 1);
+  }
+  base_env_.erase("BATON_PREV_OUTPUT_FILE");
+  base_env_["BATON_DB"] = paths_.db;
+  base_env_["BATON_RUNNER"] = id_;  // recognises the job's processes if this runner dies
 }
 
 Runner::~Runner() {
@@ -129,18 +138,12 @@ void Runner::Run() {
 
 std::vector<std::string> Runner::JobEnvironment(const Job& job, int attempt,
                                                 const std::string& prev_out) {
-  std::map<std::string, std::string> env;
-  for (char** e = environ; *e; ++e) {
-    std::string kv = *e;
-    size_t eq = kv.find('=');
-    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
-  env.erase("BATON_PREV_OUTPUT_FILE");
+  std::map<std::string, std::string> env = base_env_;
   for (const auto& [k, v] : job.spec.env) env[k] = v;
   env["BATON_JOB_ID"] = std::to_string(job.id);
   env["BATON_ATTEMPT"] = std::to_string(attempt);
   env["BATON_DB"] = paths_.db;
-  env["BATON_RUNNER"] = id_;  // recognises the job's processes if this runner dies
+  env["BATON_RUNNER"] = id_;
   if (!prev_out.empty()) env["BATON_PREV_OUTPUT_FILE"] = prev_out;
   std::vector<std::string> out;
   out.reserve(env.size());
@@ -167,6 +170,10 @@ void Runner::ClaimAndStart() {
 void Runner::Start(Claim claim) {
   Job& job = claim.job;
   const int attempt = claim.attempt;
+  if (options_.job_checker)  // jobs the runner created itself pass the policy first
+    if (std::string denied = DenialOfRunnerCreatedJob(store_, *options_.job_checker, job, attempt);
+        !denied.empty())
+      return FinishWithoutProcess(job, attempt, AttemptOutcome::kDenied, denied);
   // Resolve the predecessor's result for placeholders and BATON_PREV_OUTPUT_FILE.
   JobOutputResolver resolver(store_, job);
   auto expand = [&](const std::string& text) {

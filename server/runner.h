@@ -34,6 +34,7 @@
 
 #include "base/clock.h"
 #include "base/status.h"
+#include "server/job_check.h"
 #include "server/state_paths.h"
 #include "storage/job_store.h"
 #include "transport/doorbell.h"
@@ -50,6 +51,10 @@ struct RunnerOptions {
   // Called on the runner thread after it wrote events (jobs started or finished), e.g. to wake
   // the NATS drainer at once instead of at its next poll. Must not block.
   std::function<void()> on_events;
+  // The policy check of jobs the runner itself created (schedule firings, saga compensations:
+  // labelled baton.origin), before their first attempt; a denied one ends `cancelled` with
+  // "Denied by policy: ..." and never runs. Not owned; null: not checked.
+  JobChecker* job_checker = nullptr;
 };
 
 class Runner {
@@ -131,6 +136,9 @@ class Runner {
   int shutdown_fd_ = -1;  // eventfd written by Shutdown()
   transport::Doorbell bell_;
   std::map<pid_t, std::unique_ptr<Running>> running_;
+  // What every job inherits: this process's environment (read once, at construction: parsing
+  // it for every job was a tenth of the runner's time) with BATON_DB and BATON_RUNNER set.
+  std::map<std::string, std::string> base_env_;
   std::mt19937_64 rng_;
   std::atomic<bool> stop_{false};
   bool stopped_ = false;

@@ -10,7 +10,10 @@
 #include "server/flags.h"
 #include "server/logging.h"
 #include "server/runner.h"
+#include "server/runner_policy.h"
+#include "server/serve_flags.h"
 #include "server/state_paths.h"
+#include "storage/wal_checkpointer.h"
 
 namespace baton {
 
@@ -25,12 +28,15 @@ int RunnerCommand(const Args& args) {
   std::set<std::string> valued = {"db", "idle-exit", "lock-wait", "concurrency", "retention-days",
                                   "log-level", "log-file"};
   valued.insert(EventFlagNames().begin(), EventFlagNames().end());
+  for (const std::string& name : PolicyFlagNames()) valued.insert(name);
   auto flags = ParseFlags(args, valued,
                           {"help"});
   if (!flags.ok() || flags->Has("help")) {
     fprintf(stderr, "%susage: baton runner [--db PATH] [--concurrency N] [--idle-exit SECONDS]\n"
                     "       [--lock-wait SECONDS] [--retention-days D (default 14; 0 keeps all)]\n"
-                    "       [--log-level info] [--log-file FILE]\n",
+                    "       [--log-level info] [--log-file FILE]\n"
+                    "       [--policy DIR] [--policy-data FILE] [--policy-query data.baton]\n"
+                    "       [--opa-url URL] [--opa-timeout-ms N]  (checks the jobs it creates)\n",
             flags.ok() ? "" : (flags.status().message() + "\n").c_str());
     return flags.ok() ? 0 : 2;
   }
@@ -59,7 +65,18 @@ int RunnerCommand(const Args& args) {
     spdlog::error("{}", store.status().ToString());
     return 1;
   }
+  PolicyOptions policy_options;
+  if (Status s = ApplyPolicyFlags(*flags, &policy_options); !s.ok()) {
+    spdlog::error("{}", s.message());
+    return 2;
+  }
+  auto policy = OpenRunnerPolicy(**store, paths->db, policy_options);
+  if (!policy.ok()) {
+    spdlog::error("policy: {}", policy.status().ToString());
+    return 2;
+  }
   RunnerOptions ro;
+  ro.job_checker = policy->guard.get();
   ro.concurrency = static_cast<int>(*conc);
   ro.idle_exit_ms = static_cast<int64_t>(*idle * 1000);
   ro.retention_ms = static_cast<int64_t>(*retention * 24 * 3600 * 1000);
@@ -97,6 +114,9 @@ int RunnerCommand(const Args& args) {
     drainer_to_wake.store(drainer.get());
     spdlog::info("publishing events to {}", (*nats)->url);
   }
+  // WAL checkpoints off the claim/commit paths (storage/wal_checkpointer.h).
+  auto checkpointer = WalCheckpointer::Start(paths->db);
+  if (!checkpointer.ok()) spdlog::warn("wal checkpoints: {}", checkpointer.status().ToString());
   runner.Run();
   drainer_to_wake.store(nullptr);
   if (drainer) {

@@ -15,7 +15,29 @@ namespace baton {
 RunnerControl::RunnerControl(StatePaths paths, RunnerLaunch launch)
     : paths_(std::move(paths)), launch_(std::move(launch)) {}
 
+void RunnerControl::Hold() {
+  std::lock_guard<std::mutex> lock(hold_mu_);
+  held_ = true;
+}
+
+Status RunnerControl::Release() {
+  {
+    std::lock_guard<std::mutex> lock(hold_mu_);
+    held_ = false;
+    if (!owed_) return Status::OK();
+    owed_ = false;
+  }
+  return Wake();
+}
+
 Status RunnerControl::Wake() {
+  {
+    std::lock_guard<std::mutex> lock(hold_mu_);
+    if (held_) {
+      owed_ = true;
+      return Status::OK();
+    }
+  }
   if (transport::Doorbell::Ring(paths_.runner_bell).ok()) return Status::OK();
   if (!launch_.enabled) return Status::Unavailable("the in-process runner does not answer");
   std::lock_guard<std::mutex> lock(mu_);

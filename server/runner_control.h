@@ -29,12 +29,20 @@ class RunnerControl {
   // started within a few seconds (the job stays queued: it is durable either way).
   Status Wake();
 
+  // While held (a group commit is open), Wake() only notes that a wake is owed: the runner must
+  // not look before the jobs are committed, or it finds nothing and sleeps. Release() rings once
+  // for all of them.
+  void Hold();
+  Status Release();
+
  private:
   Status SpawnDetached();
 
   StatePaths paths_;
   RunnerLaunch launch_;
   std::mutex mu_;
+  std::mutex hold_mu_;
+  bool held_ = false, owed_ = false;
 };
 
 }  // namespace baton

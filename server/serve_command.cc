@@ -11,7 +11,9 @@
 #include "server/event_flags.h"
 #include "server/flags.h"
 #include "server/serve_flags.h"
+#include "server/config_file.h"
 #include "server/front_end.h"
+#include "server/group_commit.h"
 #include "server/job_news.h"
 #include "server/logging.h"
 #include "server/news_flags.h"
@@ -75,10 +77,25 @@ int ServeCommand(const Args& args) {
   fo.runner_args = {"--idle-exit", flags->Get("runner-idle-exit").value_or("30")};
   if (auto c = flags->Get("concurrency")) fo.runner_args.insert(fo.runner_args.end(), {"--concurrency", *c});
   for (const std::string& a : EventFlagsAsArgs(*flags)) fo.runner_args.push_back(a);
+  for (const std::string& a : PolicyFlagsAsArgs(*flags)) fo.runner_args.push_back(a);
   if (Status s = ApplyPolicyFlags(*flags, &fo.policy); !s.ok()) {
     spdlog::error("{}", s.message());
     return 2;
   }
+  auto config = LoadConfig(flags->Get("config"));
+  if (!config.ok()) {
+    spdlog::error("{}", config.status().message());
+    return 2;
+  }
+  if (!config->path.empty())
+    spdlog::info("config {}: {} template(s)", config->path, config->templates.templates().size());
+  fo.templates = &config->templates;
+  auto full = SynchronousFullFlag(*flags);
+  if (!full.ok()) {
+    spdlog::error("{}", full.status().message());
+    return 2;
+  }
+  fo.synchronous_full = *full;
   auto news = NewsOptionsFromFlags(*flags);
   if (!news.ok()) {
     spdlog::error("{}", news.status().message());
@@ -102,7 +119,9 @@ int ServeCommand(const Args& args) {
   }
   JobNews job_news(**feed, (*fe)->store(), server.notifications());
   transport::StdioTransport io(STDIN_FILENO, STDOUT_FILENO, kMaxFrameBytes);
-  auto responder = std::make_shared<StdioResponder>(io);
+  // The requests of one read share one commit; their answers wait for it (server/group_commit.h).
+  auto responder = std::make_shared<GroupCommit>(std::make_shared<StdioResponder>(io),
+                                                 (*fe)->store(), (*fe)->runner());
   McpSession session(server, {RandomHexId(16), "stdio", LocalUser()});
   session.SetUnsolicited([&io](const nlohmann::json& m) { io.Write(m); });
   spdlog::info("serving MCP over stdio; database {}", (*fe)->paths().db);
@@ -112,7 +131,8 @@ int ServeCommand(const Args& args) {
                nullptr, transport::kInvalidRequest,
                "Invalid Request: a message of " + std::to_string(bytes) +
                    " bytes exceeds the limit of " + std::to_string(kMaxFrameBytes) + " bytes"));
-         });
+         },
+         [&](bool begin) { begin ? responder->Begin() : responder->End(); });
   spdlog::info("stdin closed: shutting down (running jobs continue in the runner)");
   server.notifications().CloseAll();
   session.Shutdown();

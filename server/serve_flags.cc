@@ -1,13 +1,35 @@
 #include "server/serve_flags.h"
 
+#include <filesystem>
+
 #include "server/event_flags.h"
 #include "server/news_flags.h"
 
 namespace baton {
 
+std::set<std::string> PolicyFlagNames() {
+  return {"policy", "policy-data", "policy-query", "opa-url", "opa-timeout-ms"};
+}
+
+std::vector<std::string> PolicyFlagsAsArgs(const Flags& flags) {
+  std::vector<std::string> args;
+  for (const std::string& name : PolicyFlagNames())
+    if (auto v = flags.Get(name)) {
+      std::string value = *v;
+      // The runner starts in another directory: pass paths absolute.
+      if ((name == "policy" || name == "policy-data") && !value.empty() && value[0] != '/') {
+        std::error_code ec;
+        value = std::filesystem::absolute(value, ec).string();
+      }
+      args.insert(args.end(), {"--" + name, value});
+    }
+  return args;
+}
+
 std::set<std::string> SharedServeFlagNames() {
-  std::set<std::string> names = {"policy", "policy-data", "policy-query", "opa-url",
-                                 "opa-timeout-ms"};
+  std::set<std::string> names = PolicyFlagNames();
+  names.insert("config");
+  names.insert("synchronous");
   names.insert(EventFlagNames().begin(), EventFlagNames().end());
   names.insert(NewsFlagNames().begin(), NewsFlagNames().end());
   return names;
@@ -24,6 +46,15 @@ Status ApplyPolicyFlags(const Flags& flags, PolicyOptions* o) {
   if (!o->policy_dir.empty() && !o->opa_url.empty())
     return Status::InvalidArgument("give --policy or --opa-url, not both");
   return Status::OK();
+}
+
+Result<bool> SynchronousFullFlag(const Flags& flags) {
+  std::string v = flags.Get("synchronous").value_or("normal");
+  if (v != "normal" && v != "full")
+    return Status::InvalidArgument("--synchronous must be normal (an acknowledged job survives a "
+                                   "crash of baton) or full (it survives power loss too), not \"" +
+                                   v + "\"");
+  return v == "full";
 }
 
 }  // namespace baton

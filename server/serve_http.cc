@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "server/event_flags.h"
+#include "server/config_file.h"
 #include "server/front_end.h"
 #include "server/job_news.h"
 #include "server/logging.h"
@@ -22,7 +23,9 @@
 #include "server/mcp_http_handler.h"
 #include "server/mcp_session.h"
 #include "server/runner.h"
+#include "server/runner_policy.h"
 #include "server/serve_flags.h"
+#include "storage/wal_checkpointer.h"
 #include "server/state_paths.h"
 #include "tools/register_tools.h"
 #include "transport/http_auth.h"
@@ -149,7 +152,18 @@ int ServeHttp(const Flags& flags) {
     spdlog::error("cannot open the job database: {}", runner_store.status().ToString());
     return 1;
   }
+  PolicyOptions policy_options;
+  if (Status s = ApplyPolicyFlags(flags, &policy_options); !s.ok()) {
+    spdlog::error("{}", s.message());
+    return 2;
+  }
+  auto runner_policy = OpenRunnerPolicy(**runner_store, paths->db, policy_options);
+  if (!runner_policy.ok()) {
+    spdlog::error("policy: {}", runner_policy.status().ToString());
+    return 2;
+  }
   RunnerOptions ro;
+  ro.job_checker = runner_policy->guard.get();  // jobs the runner creates pass the same policy
   ro.concurrency = static_cast<int>(*concurrency);
   std::atomic<EventDrainer*> drainer_to_wake{nullptr};  // the runner wakes the drainer at once
   ro.on_events = [&drainer_to_wake] {
@@ -157,7 +171,9 @@ int ServeHttp(const Flags& flags) {
   };
   auto runner = std::make_unique<Runner>(**runner_store, *paths, ro, SystemClock::Instance());
   Status acquired = runner->Acquire(/*lock_wait_ms=*/500);
+  std::unique_ptr<WalCheckpointer> checkpointer;  // the runner's process checkpoints the WAL
   if (acquired.ok()) {
+    if (auto c = WalCheckpointer::Start(paths->db); c.ok()) checkpointer = std::move(c).value();
     runner->Start();
     spdlog::info("runner {} hosted in this process", runner->id());
   } else {
@@ -189,11 +205,28 @@ int ServeHttp(const Flags& flags) {
   fo.spawn_runner = runner == nullptr;
   fo.runner_args = {"--idle-exit", flags.Get("runner-idle-exit").value_or("30")};
   for (const std::string& a : EventFlagsAsArgs(flags)) fo.runner_args.push_back(a);
+  for (const std::string& a : PolicyFlagsAsArgs(flags)) fo.runner_args.push_back(a);
   if (Status s = ApplyPolicyFlags(flags, &fo.policy); !s.ok()) {
     spdlog::error("{}", s.message());
     if (runner) runner->Shutdown(), runner->Join();
     return 2;
   }
+  auto config = LoadConfig(flags.Get("config"));
+  if (!config.ok()) {
+    spdlog::error("{}", config.status().message());
+    if (runner) runner->Shutdown(), runner->Join();
+    return 2;
+  }
+  if (!config->path.empty())
+    spdlog::info("config {}: {} template(s)", config->path, config->templates.templates().size());
+  fo.templates = &config->templates;
+  auto full = SynchronousFullFlag(flags);
+  if (!full.ok()) {
+    spdlog::error("{}", full.status().message());
+    if (runner) runner->Shutdown(), runner->Join();
+    return 2;
+  }
+  fo.synchronous_full = *full;
   auto news = NewsOptionsFromFlags(flags);
   if (!news.ok()) {
     spdlog::error("{}", news.status().message());

@@ -11,13 +11,20 @@ using nlohmann::json;
 using storage::Db;
 using storage::Stmt;
 
-DecisionLog::DecisionLog(std::unique_ptr<Db> db) : db_(std::move(db)) {}
+DecisionLog::DecisionLog(std::shared_ptr<storage::Connection> conn)
+    : conn_(std::move(conn)), mu_(conn_->mu), db_(conn_->db.get()) {}
 DecisionLog::~DecisionLog() = default;
 
 Result<std::unique_ptr<DecisionLog>> DecisionLog::Open(const std::string& db_path) {
   BATON_ASSIGN_OR_RETURN(auto db, Db::Open(db_path, false));
   BATON_RETURN_IF_ERROR(storage::Migrate(*db));
-  return std::unique_ptr<DecisionLog>(new DecisionLog(std::move(db)));
+  auto conn = std::make_shared<storage::Connection>();
+  conn->db = std::move(db);
+  return std::unique_ptr<DecisionLog>(new DecisionLog(std::move(conn)));
+}
+
+std::unique_ptr<DecisionLog> DecisionLog::Share(std::shared_ptr<storage::Connection> conn) {
+  return std::unique_ptr<DecisionLog>(new DecisionLog(std::move(conn)));
 }
 
 Status DecisionLog::Record(const DecisionRecord& r) {
@@ -48,11 +55,13 @@ Status DecisionLog::Record(const DecisionRecord& r) {
   return tx->Commit();
 }
 
-Result<int64_t> DecisionLog::CountEnqueues(const std::string& principal, int64_t since_ms) {
+Result<int64_t> DecisionLog::CountEnqueues(const std::string& principal, int64_t since_ms,
+                                           int64_t cap) {
   std::lock_guard<std::mutex> lock(mu_);
   BATON_ASSIGN_OR_RETURN(Stmt * st, db_->Cached(
-      "SELECT COUNT(*) FROM jobs WHERE principal = ? AND created_ms >= ?"));
-  st->Bind(1, principal).Bind(2, since_ms);
+      "SELECT COUNT(*) FROM (SELECT 1 FROM jobs INDEXED BY jobs_principal "
+      "WHERE principal = ? AND created_ms >= ? LIMIT ?)"));
+  st->Bind(1, principal).Bind(2, since_ms).Bind(3, cap);
   BATON_ASSIGN_OR_RETURN(bool row, st->Step());
   int64_t n = row ? st->Int(0) : 0;
   st->Reset();

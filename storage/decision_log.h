@@ -2,7 +2,8 @@
 //
 // The policy decision log and the facts the policy input needs from the database. Every decision
 // (allowed or not) is a row in `decisions` and an event of type `policy.decision` in the outbox
-// (so it reaches NATS when configured). Opens its own connection to the job database.
+// (so it reaches NATS when configured). Opens its own connection to the job database, or shares
+// a JobStore's (so that a decision and the job it allowed commit together in a group commit).
 // Thread-safe: one connection, serialized by a mutex.
 #pragma once
 
@@ -16,6 +17,7 @@
 
 namespace baton::storage {
 class Db;
+struct Connection;
 }
 
 namespace baton {
@@ -39,18 +41,23 @@ struct DecisionRecord {
 class DecisionLog {
  public:
   static Result<std::unique_ptr<DecisionLog>> Open(const std::string& db_path);
+  // Over an open connection (JobStore::connection()), whose schema is up to date.
+  static std::unique_ptr<DecisionLog> Share(std::shared_ptr<storage::Connection> conn);
   ~DecisionLog();
 
   Status Record(const DecisionRecord& record);
-  // Jobs created by `principal` since `since_ms` (the rate facts policies see).
-  Result<int64_t> CountEnqueues(const std::string& principal, int64_t since_ms);
+  // Jobs created by `principal` since `since_ms` (the rate facts policies see), counted up to
+  // `cap` (a count above it reads as `cap`): the count walks an index range, and an unbounded one
+  // made every call cost O(recent enqueues).
+  Result<int64_t> CountEnqueues(const std::string& principal, int64_t since_ms, int64_t cap);
   // Newest first.
   Result<std::vector<DecisionRecord>> Recent(int limit);
 
  private:
-  explicit DecisionLog(std::unique_ptr<storage::Db> db);
-  std::mutex mu_;
-  std::unique_ptr<storage::Db> db_;
+  explicit DecisionLog(std::shared_ptr<storage::Connection> conn);
+  std::shared_ptr<storage::Connection> conn_;
+  std::mutex& mu_;   // conn_->mu
+  storage::Db* db_;  // conn_->db
 };
 
 }  // namespace baton

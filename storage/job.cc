@@ -63,6 +63,7 @@ const char* ToString(AttemptOutcome o) {
     case AttemptOutcome::kCancelled: return "cancelled";
     case AttemptOutcome::kLost: return "lost";
     case AttemptOutcome::kSpawnError: return "spawn_error";
+    case AttemptOutcome::kDenied: return "denied";
   }
   return "failed";
 }

@@ -118,6 +118,7 @@ enum class AttemptOutcome {
   kCancelled,            // cancelled by request; process group killed
   kLost,                 // its runner died; found by the next runner
   kSpawnError,           // the command could not be started (not found, bad cwd)
+  kDenied,               // the policy denied a job the runner created (schedule, compensation)
 };
 const char* ToString(AttemptOutcome o);
 

@@ -66,7 +66,7 @@ Result<Attempt> ReadAttempt(Stmt& st) {
   a.pid_start_ticks = st.OptInt(6);
   if (!st.IsNull(7)) {
     std::string o = st.Text(7);
-    for (int i = 0; i <= static_cast<int>(AttemptOutcome::kSpawnError); ++i)
+    for (int i = 0; i <= static_cast<int>(AttemptOutcome::kDenied); ++i)
       if (o == ToString(static_cast<AttemptOutcome>(i))) a.outcome = static_cast<AttemptOutcome>(i);
   }
   if (!st.IsNull(8)) a.exit_code = static_cast<int>(st.Int(8));
@@ -98,15 +98,29 @@ DepCondition ConditionFromString(const std::string& s) {
 
 }  // namespace
 
-JobStore::JobStore(std::unique_ptr<Db> db, std::string path, StoreOptions options)
-    : db_(std::move(db)), path_(std::move(path)), options_(options) {}
+JobStore::JobStore(std::shared_ptr<storage::Connection> conn, std::string path,
+                   StoreOptions options)
+    : conn_(std::move(conn)), mu_(conn_->mu), db_(conn_->db.get()), path_(std::move(path)),
+      options_(options) {}
 
 JobStore::~JobStore() = default;
 
 Result<std::unique_ptr<JobStore>> JobStore::Open(const std::string& path, StoreOptions options) {
   BATON_ASSIGN_OR_RETURN(auto db, Db::Open(path, options.synchronous_full));
   BATON_RETURN_IF_ERROR(storage::Migrate(*db));
-  return std::unique_ptr<JobStore>(new JobStore(std::move(db), path, options));
+  auto conn = std::make_shared<storage::Connection>();
+  conn->db = std::move(db);
+  return std::unique_ptr<JobStore>(new JobStore(std::move(conn), path, options));
+}
+
+void JobStore::BeginGroup() {
+  std::lock_guard<std::mutex> lock(mu_);
+  db_->BeginGroup();
+}
+
+Status JobStore::EndGroup() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return db_->EndGroup();
 }
 
 Status JobStore::InsertEvent(JobId id, const std::string& type, const std::string& queue,

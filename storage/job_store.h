@@ -6,7 +6,8 @@
 // counting running jobs against a limit, honouring an idempotency key) is made inside it.
 // Every state change is checked against storage/job_lifecycle.h and written together with its
 // event row (the events table is the outbox that is later drained to NATS).
-// Thread-safe: one connection, serialized by a mutex.
+// Thread-safe: one connection, serialized by a mutex (shared with the DecisionLog of the same
+// process, see connection()).
 #pragma once
 
 #include <cstdint>
@@ -22,6 +23,7 @@
 
 namespace baton::storage {
 class Db;
+struct Connection;
 }
 
 namespace baton {
@@ -108,6 +110,14 @@ class JobStore {
   JobStore& operator=(const JobStore&) = delete;
 
   const std::string& path() const { return path_; }
+
+  // Group commit (storage/sqlite_db.h): from BeginGroup() to EndGroup(), the writes of this
+  // store and of stores sharing its connection are savepoints of one transaction, committed by
+  // EndGroup(). Callers must not acknowledge anything written in a group before EndGroup() is OK.
+  void BeginGroup();
+  Status EndGroup();
+  // The connection, for another store of this database in this process (DecisionLog).
+  const std::shared_ptr<storage::Connection>& connection() const { return conn_; }
 
   // Inserts the job with its `enqueued` event. With an idempotency key already used inside the
   // window, returns the existing job (existed = true) and inserts nothing. InvalidArgument when a
@@ -210,7 +220,7 @@ class JobStore {
   Result<std::vector<QueueInfo>> ListQueues();
 
  private:
-  JobStore(std::unique_ptr<storage::Db> db, std::string path, StoreOptions options);
+  JobStore(std::shared_ptr<storage::Connection> conn, std::string path, StoreOptions options);
   Result<EnqueueOutcome> EnqueueLocked(const EnqueueRequest& request,
                                        const std::vector<EnqueueOutcome>& batch, int64_t now_ms);
   Status Transition(JobId id, JobState from, JobState to, int64_t now_ms, const std::string& queue,
@@ -221,12 +231,15 @@ class JobStore {
                            const std::string& reason, int64_t now_ms,
                            std::vector<JobId>* cascaded);
   Result<Job> GetLocked(JobId id);
+  // The job ClaimNext would take now, if any.
+  Result<std::optional<JobId>> ClaimableLocked(int global_limit);
   // Saga: after chain step `failed` ended failed or dead, enqueues the compensations
   // (on_failure) of the chain's succeeded earlier steps, latest first, one after another.
   Status StartCompensationsLocked(const Job& failed, int64_t now_ms);
 
-  std::mutex mu_;
-  std::unique_ptr<storage::Db> db_;
+  std::shared_ptr<storage::Connection> conn_;
+  std::mutex& mu_;   // conn_->mu
+  storage::Db* db_;  // conn_->db
   std::string path_;
   StoreOptions options_;
 };

@@ -163,6 +163,7 @@ Status JobStore::StartCompensationsLocked(const Job& failed, int64_t now_ms) {
     req.spec = step.spec.on_failure.front();
     req.spec.labels["baton.compensates"] = std::to_string(step_id);
     req.spec.labels["baton.failed_step"] = std::to_string(failed.id);
+    req.spec.labels["baton.origin"] = "compensation";  // the runner checks it with the policy first
     req.spec.idempotency_key.reset();
     req.spec.depends_on.clear();
     if (previous) req.spec.depends_on.push_back({*previous, DepCondition::kAlways});

@@ -50,32 +50,41 @@ Result<std::optional<int64_t>> JobStore::NextDueMs() {
   return v;
 }
 
-Result<std::optional<Claim>> JobStore::ClaimNext(const std::string& runner_id, int global_limit,
-                                                 int64_t now_ms) {
-  std::lock_guard<std::mutex> lock(mu_);
-  BATON_ASSIGN_OR_RETURN(auto tx, Transaction::Begin(*db_));
+Result<std::optional<JobId>> JobStore::ClaimableLocked(int global_limit) {
   {
     BATON_ASSIGN_OR_RETURN(Stmt * st,
                            db_->Cached("SELECT COUNT(*) FROM jobs WHERE state = 'running'"));
     BATON_ASSIGN_OR_RETURN(bool row, st->Step());
     int64_t running = row ? st->Int(0) : 0;
     st->Reset();
-    if (running >= global_limit) return std::optional<Claim>();
+    if (running >= global_limit) return std::optional<JobId>();
   }
-  JobId id = 0;
-  {
-    BATON_ASSIGN_OR_RETURN(Stmt * st, db_->Cached(
-        // INDEXED BY: without it SQLite picks jobs_state and sorts every queued job on each
-        // claim (2.2 ms at 2,000 queued, O(n^2) over a backlog); jobs_ready gives the order.
-        "SELECT j.id FROM jobs j INDEXED BY jobs_ready LEFT JOIN queues q ON q.name = j.queue "
-        "WHERE j.state = 'queued' AND COALESCE(q.paused, 0) = 0 AND (q.concurrency IS NULL OR "
-        "(SELECT COUNT(*) FROM jobs r WHERE r.state = 'running' AND r.queue = j.queue) "
-        "< q.concurrency) ORDER BY j.priority DESC, j.run_at_ms, j.id LIMIT 1"));
-    BATON_ASSIGN_OR_RETURN(bool row, st->Step());
-    if (!row) return std::optional<Claim>();
-    id = st->Int(0);
-    st->Reset();
-  }
+  BATON_ASSIGN_OR_RETURN(Stmt * st, db_->Cached(
+      // INDEXED BY: without it SQLite picks jobs_state and sorts every queued job on each
+      // claim (2.2 ms at 2,000 queued, O(n^2) over a backlog); jobs_ready gives the order.
+      "SELECT j.id FROM jobs j INDEXED BY jobs_ready LEFT JOIN queues q ON q.name = j.queue "
+      "WHERE j.state = 'queued' AND COALESCE(q.paused, 0) = 0 AND (q.concurrency IS NULL OR "
+      "(SELECT COUNT(*) FROM jobs r WHERE r.state = 'running' AND r.queue = j.queue) "
+      "< q.concurrency) ORDER BY j.priority DESC, j.run_at_ms, j.id LIMIT 1"));
+  BATON_ASSIGN_OR_RETURN(bool row, st->Step());
+  std::optional<JobId> id;
+  if (row) id = st->Int(0);
+  st->Reset();
+  return id;
+}
+
+Result<std::optional<Claim>> JobStore::ClaimNext(const std::string& runner_id, int global_limit,
+                                                 int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // Look first without the write lock (a WAL read never waits): most wake-ups find nothing to
+  // claim, and taking BEGIN IMMEDIATE for them made enqueuing front-ends wait for the runner.
+  BATON_ASSIGN_OR_RETURN(std::optional<JobId> candidate, ClaimableLocked(global_limit));
+  if (!candidate) return std::optional<Claim>();
+  BATON_ASSIGN_OR_RETURN(auto tx, Transaction::Begin(*db_));
+  // Decided again inside the transaction: another process may have changed things meanwhile.
+  BATON_ASSIGN_OR_RETURN(candidate, ClaimableLocked(global_limit));
+  if (!candidate) return std::optional<Claim>();
+  JobId id = *candidate;
   BATON_ASSIGN_OR_RETURN(Job job, GetLocked(id));
   int attempt = job.attempt + 1;
   BATON_RETURN_IF_ERROR(Transition(id, JobState::kQueued, JobState::kRunning, now_ms,

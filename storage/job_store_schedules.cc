@@ -167,6 +167,7 @@ Result<std::optional<JobId>> JobStore::FireSchedule(const ScheduleFiring& f, int
     EnqueueRequest req;
     req.spec = std::move(parsed).value();
     req.spec.labels["schedule"] = s.name;
+    req.spec.labels["baton.origin"] = "schedule";  // the runner checks it with the policy first
     req.origin = s.origin;
     BATON_ASSIGN_OR_RETURN(EnqueueOutcome o, EnqueueLocked(req, {}, now_ms));
     job_id = o.id;

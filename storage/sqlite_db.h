@@ -1,12 +1,15 @@
 // storage/sqlite_db.h
 //
 // A thin RAII layer over the SQLite C API, private to storage/: Db owns one connection, Stmt one
-// prepared statement, Transaction one BEGIN IMMEDIATE ... COMMIT. SQLite result codes are translated
-// to Status here, once, with the operation's name. A Db is used by one thread at a time.
+// prepared statement, Transaction one BEGIN IMMEDIATE ... COMMIT (or, inside a group commit, one
+// SAVEPOINT of the group's transaction). SQLite result codes are translated to Status here, once,
+// with the operation's name. A Db is used by one thread at a time; a Connection is a Db shared
+// by several stores of one process, with the mutex that serializes its use.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -74,10 +77,30 @@ class Db {
   int Changes() const;
   sqlite3* raw() { return db_; }
 
+  // Group commit: between BeginGroup() and EndGroup(), every Transaction is a savepoint of one
+  // BEGIN IMMEDIATE ... COMMIT, opened by the first of them and committed by EndGroup(), so that
+  // many small transactions cost one commit (one fsync with synchronous=FULL). Nothing inside a
+  // group is durable before EndGroup() returns OK; on an error the whole group is rolled back.
+  void BeginGroup() { group_ = true; }
+  Status EndGroup();
+  bool in_group() const { return group_; }
+
  private:
+  friend class Transaction;
   explicit Db(sqlite3* db) : db_(db) {}
+  // A cached statement run to completion (BEGIN, COMMIT, SAVEPOINT...).
+  Status RunCached(std::string_view sql);
   sqlite3* db_;
   std::unordered_map<std::string, std::unique_ptr<Stmt>> cache_;
+  bool group_ = false;       // BeginGroup() called
+  bool group_open_ = false;  // the group's BEGIN IMMEDIATE ran
+};
+
+// One Db shared by the stores of a process (JobStore, DecisionLog), so that a group commit covers
+// all of them.
+struct Connection {
+  std::mutex mu;
+  std::unique_ptr<Db> db;
 };
 
 // BEGIN IMMEDIATE on construction (takes the write lock up front, so decisions made inside are
@@ -89,8 +112,9 @@ class Transaction {
   Status Commit();
 
  private:
-  explicit Transaction(Db& db) : db_(db) {}
+  Transaction(Db& db, bool savepoint) : db_(db), savepoint_(savepoint) {}
   Db& db_;
+  bool savepoint_;  // a savepoint of the Db's group transaction
   bool done_ = false;
 };
 

@@ -32,6 +32,20 @@ EnqueueTool::EnqueueTool(JobService& jobs) : JobTool(jobs) {
         {"destructiveHint", false},
         {"idempotentHint", false},
         {"openWorldHint", true}}}};
+  // Operator-defined templates: listed here so that agents see them with the tool.
+  const TemplateCatalog* templates = jobs.options().templates;
+  if (templates && !templates->empty()) {
+    definition_["description"] =
+        definition_["description"].get<std::string>() +
+        "\nTemplates (operator-defined jobs): give {\"template\": NAME, \"params\": {...}} "
+        "instead of command (cwd/env/stdin come from the template):\n" + templates->Summary();
+    json& schema = definition_["inputSchema"];
+    schema.erase("required");
+    schema["properties"]["template"] = {{"type", "string"},
+                                        {"description", "A template name (listed above)."}};
+    schema["properties"]["params"] = {{"type", "object"},
+                                      {"description", "The template's parameter values."}};
+  }
 }
 
 ToolResult EnqueueTool::Call(const json& args, ToolCallContext& ctx) {

@@ -34,7 +34,7 @@ RetryTool::RetryTool(JobService& jobs) : JobTool(jobs) {
         {"openWorldHint", true}}}};
 }
 
-ToolResult RetryTool::Call(const json& args, ToolCallContext&) {
+ToolResult RetryTool::Call(const json& args, ToolCallContext& ctx) {
   if (Status s = RejectUnknownArguments(args, definition_["inputSchema"]); !s.ok())
     return ToolResult::FromStatus(s);
   auto id = JobIdArgument(args, "job_id");
@@ -45,7 +45,7 @@ ToolResult RetryTool::Call(const json& args, ToolCallContext&) {
       return ToolResult::Error("Invalid arguments: `reason` must be a string of at most 1000 characters");
     reason = args["reason"].get<std::string>();
   }
-  auto job = jobs_.Retry(*id, reason);
+  auto job = jobs_.Retry(*id, reason, ctx.origin);
   if (!job.ok()) return ToolResult::FromStatus(job.status());
   return ToolResult::Ok({{"job", JobView(*job, std::nullopt, {false, 0})}});
 }

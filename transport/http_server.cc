@@ -112,6 +112,9 @@ Status StreamableHttpServer::Start() {
   svr.set_write_timeout(o.write_timeout_s, 0);
   svr.set_keep_alive_timeout(5);
   svr.set_keep_alive_max_count(100);
+  // MCP exchanges are small request/response pairs: without TCP_NODELAY, Nagle holds back the
+  // tail of a response until the client's delayed ACK (~40 ms per call on keep-alive connections).
+  svr.set_tcp_nodelay(true);
   svr.set_exception_handler([](const Request& req, Response& res, std::exception_ptr ep) {
     try {
       if (ep) std::rethrow_exception(ep);

@@ -1,6 +1,7 @@
 #include "transport/stdio_transport.h"
 
 #include <errno.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -31,7 +32,8 @@ bool StdioTransport::Write(const nlohmann::json& message) {
 }
 
 void StdioTransport::Run(const std::function<void(std::string&&)>& on_frame,
-                         const std::function<void(size_t)>& on_oversized) {
+                         const std::function<void(size_t)>& on_oversized,
+                         const std::function<void(bool)>& on_batch) {
   std::string frame;
   size_t skipped = 0;  // > 0 while discarding an oversized frame
   char buf[65536];
@@ -39,6 +41,8 @@ void StdioTransport::Run(const std::function<void(std::string&&)>& on_frame,
     ssize_t n = ::read(in_fd_, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
+    const bool has_frame = memchr(buf, '\n', static_cast<size_t>(n)) != nullptr;
+    if (has_frame && on_batch) on_batch(true);
     size_t start = 0;
     for (size_t i = 0; i < static_cast<size_t>(n); ++i) {
       if (buf[i] != '\n') continue;
@@ -58,6 +62,7 @@ void StdioTransport::Run(const std::function<void(std::string&&)>& on_frame,
       }
       start = i + 1;
     }
+    if (has_frame && on_batch) on_batch(false);
     size_t rest = static_cast<size_t>(n) - start;
     if (skipped > 0) {
       skipped += rest;

@@ -24,8 +24,11 @@ class StdioTransport {
 
   // Reads until EOF or a read error. Each complete frame goes to on_frame; a frame over the
   // limit goes to on_oversized (with the number of bytes seen) instead. Empty lines are ignored.
+  // on_batch, if set, is called with true before the first frame of each read() and with false
+  // after its last one (the frames that arrived together: a group commit's unit).
   void Run(const std::function<void(std::string&&)>& on_frame,
-           const std::function<void(size_t)>& on_oversized);
+           const std::function<void(size_t)>& on_oversized,
+           const std::function<void(bool)>& on_batch = nullptr);
 
  private:
   int in_fd_;

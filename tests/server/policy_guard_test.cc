@@ -115,6 +115,61 @@ TEST_F(PolicyGuardTest, InputCarriesServerFactsAndDecisionsAreLoggedMasked) {
   EXPECT_TRUE(found) << "each decision is also an event in the outbox";
 }
 
+TEST_F(PolicyGuardTest, TemplateEnqueuesAreJudgedByTheirExpandedSpec) {
+  UseDefaultPolicy();
+  auto g = Guard();
+  auto cat = TemplateCatalog::FromJson(json::parse(R"({
+    "build": {"command": ["make", "{{params.target}}"], "params": {"target": {"type": "string"}}},
+    "nuke": {"command": ["rm", "-rf", "{{params.dir}}"], "params": {"dir": {"type": "string"}}}})"));
+  ASSERT_TRUE(cat.ok()) << cat.status().ToString();
+  g->SetTemplates(&*cat);
+  std::string method = "tools/call", version = "2025-11-25", tool = "enqueue";
+  SessionInfo session{"s1", "stdio", "alice"};
+  json args = {{"template", "build"}, {"params", {{"target", "all"}}}};
+  json input = g->BuildInput({method, &tool, &args, session, version});
+  EXPECT_EQ(input["origin"], "template");
+  EXPECT_EQ(input["template"], json({{"name", "build"}, {"params", {{"target", "all"}}}}));
+  EXPECT_EQ(input["arguments"]["command"], json({"make", "all"}));
+  EXPECT_TRUE(Call(*g, "enqueue", args).allow);
+  GuardVerdict nuke = Call(*g, "enqueue", {{"template", "nuke"}, {"params", {{"dir", "/"}}}});
+  EXPECT_FALSE(nuke.allow);
+  EXPECT_TRUE(Mentions(nuke, "not on the allowlist")) << json(nuke.reasons).dump();
+  // A direct enqueue says so.
+  json direct = {{"command", {"make"}}};
+  EXPECT_EQ(g->BuildInput({method, &tool, &direct, session, version})["origin"], "direct");
+}
+
+TEST_F(PolicyGuardTest, IndirectJobsAreCheckedAsEnqueuesWithTheirOrigin) {
+  UseDefaultPolicy();
+  auto g = Guard();
+  // The session was seen over HTTP: jobs its calls create carry that transport and kind.
+  (void)Call(*g, "status", {{"job_id", 1}}, "http", "bot");
+  JobCheck c;
+  c.origin = "chain";
+  c.spec = {{"command", {"curl", "http://x"}}, {"cwd", "/tmp"}, {"run_at", "2026-01-01T00:00:00Z"}};
+  c.on_behalf_of = {"s1", "bot"};
+  c.chain_depth = 2;
+  c.chain_parent = 7;
+  c.source = {{"step", 1}};
+  json input = g->BuildJobInput(c);
+  EXPECT_EQ(input["method"], "tools/call");
+  EXPECT_EQ(input["tool"], "enqueue");
+  EXPECT_EQ(input["origin"], "chain");
+  EXPECT_EQ(input["transport"], "http");
+  EXPECT_EQ(input["principal"], json({{"id", "bot"}, {"kind", "token"}}));
+  EXPECT_EQ(input["chain"], json({{"depth", 2}, {"parent", 7}}));
+  EXPECT_FALSE(input["arguments"].contains("run_at"));
+  std::vector<std::string> reasons = g->CheckJob(c);
+  ASSERT_FALSE(reasons.empty());
+  EXPECT_NE(reasons[0].find("\"curl\" is not on the allowlist"), std::string::npos);
+  auto recent = log_->Recent(1);
+  ASSERT_EQ(recent->size(), 1u);
+  EXPECT_FALSE(recent->front().allowed);
+  EXPECT_EQ(recent->front().tool, "enqueue");
+  c.spec["command"] = {"make"};
+  EXPECT_TRUE(g->CheckJob(c).empty());
+}
+
 TEST_F(PolicyGuardTest, RetentionPrunesOldDecisions) {
   DecisionRecord old_one;
   old_one.id = "old";

@@ -8,6 +8,10 @@
 #include <gtest/gtest.h>
 
 #include "base/clock.h"
+#include <filesystem>
+#include <fstream>
+
+#include "storage/decision_log.h"
 #include "storage/job_store.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/temp_dir.h"
@@ -73,6 +77,50 @@ TEST_F(RetryCliTest, DeadLetterRetryQueueAndScheduleCommands) {
   EXPECT_NE(Baton({"schedule", "create", "bad", "--cron", "61 * * * *", "--", "true"}).first, 0);
   EXPECT_EQ(Baton({"schedule", "delete", "hourly"}).first, 0);
   EXPECT_EQ(Baton({"schedule", "list"}).second, "");
+}
+
+}  // namespace
+}  // namespace baton
+
+namespace baton {
+namespace {
+
+TEST_F(RetryCliTest, RetryWithAPolicyThatNowDeniesTheSpecIsRefused) {
+  auto [rc, out] = Baton({"enqueue", "--max-attempts", "2", "--", "false"});
+  ASSERT_EQ(rc, 0) << out;
+  std::string id = out.substr(0, out.find('\n'));
+  std::string status;
+  int64_t deadline = MonotonicMs() + 15000;
+  while (MonotonicMs() < deadline) {
+    status = Baton({"status", id, "--json"}).second;
+    if (status.find("\"state\":\"dead\"") != std::string::npos) break;
+    usleep(100000);
+  }
+  ASSERT_NE(status.find("\"state\":\"dead\""), std::string::npos) << status;
+  std::filesystem::create_directories(dir_.File("policy"));
+  std::ofstream(dir_.File("policy/p.rego")) << R"(package baton
+import rego.v1
+default allow := true
+deny contains "false is retired" if {
+	input.tool == "enqueue"
+	input.origin == "retry"
+	input.arguments.command[0] == "false"
+}
+)";
+  auto refused = Baton({"retry", id, "--policy", dir_.File("policy")});
+  EXPECT_EQ(refused.first, 1) << "the retry must be refused";
+  EXPECT_NE(Baton({"status", id, "--json"}).second.find("\"state\":\"dead\""), std::string::npos)
+      << "a refused retry leaves the job dead";
+  auto log = DecisionLog::Open(db_);
+  ASSERT_TRUE(log.ok());
+  bool logged = false;
+  auto recent = (*log)->Recent(100);
+  ASSERT_TRUE(recent.ok());
+  for (const DecisionRecord& r : *recent)
+    logged = logged || (!r.allowed && r.input_json.find("\"origin\":\"retry\"") != std::string::npos);
+  EXPECT_TRUE(logged) << "the denial is in the decision log";
+  // Without the policy (the built-in allows everything) it is re-queued.
+  EXPECT_EQ(Baton({"retry", id}).first, 0);
 }
 
 }  // namespace
