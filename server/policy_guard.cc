@@ -371,7 +371,7 @@ json PolicyGuard::BuildJobInput(const JobCheck& c) {
                     {"session", c.job->origin.session},
                     {"command", c.job->spec.command}};
   }
-  auto n = log_.CountEnqueues(c.on_behalf_of.principal, clock_.NowMs() - 60000);
+  auto n = log_.CountEnqueues(c.on_behalf_of.principal, clock_.NowMs() - 60000, kEnqueueCountCap);
   input["stats"] = {{"enqueues_last_minute", n.ok() ? *n : 0}};
   return input;
 }
