@@ -1,8 +1,8 @@
 // Scenario 6: events to a real NATS JetStream (`nats-server -js` on a free loopback port with its
 // own store directory, started and stopped here).
-//  - drain rate: the outbox is filled with N copies of a real `succeeded` event (baton wrote the
-//    original), then `baton runner --nats` starts and is timed until every event is acknowledged
-//    by the stream (published = 1). Baseline: nats.c async JetStream publishes of as many
+//  - drain rate: N finished jobs are copied from one baton ran, each with a copy of its real
+//    `succeeded` event in the outbox; then `baton runner --nats` starts and is timed until every
+//    event is acknowledged by the stream (published = 1). Baseline: nats.c async JetStream publishes of as many
 //    messages of the same size to a stream on the same server.
 //  - job end -> subscriber: `baton serve --stdio --nats`, one `bench_stamp` job at a time on an
 //    idle runner; latency = a plain NATS subscriber's receipt of the job's `succeeded` message -
@@ -217,12 +217,19 @@ int EventsBench(const Options& o) {
     c.child().Finish();
     StopRunner(db);
   }
-  if (!Exec(db, "UPDATE events SET published = 1; "
-                "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < " +
-                    std::to_string(n) +
-                    ") INSERT INTO events(ts_ms, job_id, type, queue, data) "
-                    "SELECT e.ts_ms, e.job_id, e.type, e.queue, e.data FROM k, "
-                    "(SELECT * FROM events WHERE type = 'succeeded' LIMIT 1) e"))
+  // n finished jobs copied from the real one, each with one unpublished `succeeded` event (the
+  // drainer publishes one event per job per batch, so one job's n events would be n batches).
+  const std::string cols =
+      "state, queue, priority, run_at_ms, created_ms, updated_ms, started_ms, finished_ms, attempt, "
+      "max_attempts, unmet_deps, spec, idempotency_key, session, principal, chain_id, chain_step, "
+      "name, exit_code, signal, error, stdout_tail, stderr_tail, cancel_requested, labels";
+  if (!Exec(db, "UPDATE events SET published = 1; INSERT INTO jobs(" + cols +
+                    ") WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < " +
+                    std::to_string(n) + ") SELECT " + cols +
+                    " FROM k, (SELECT * FROM jobs WHERE id = 1); "
+                    "INSERT INTO events(ts_ms, job_id, type, queue, data) "
+                    "SELECT e.ts_ms, j.id, e.type, e.queue, e.data FROM jobs j, "
+                    "(SELECT * FROM events WHERE type = 'succeeded' LIMIT 1) e WHERE j.id > 1"))
     return 1;
   int64_t size = QueryInt(db, "SELECT length(data) FROM events WHERE published = 0 LIMIT 1");
   int64_t t0 = NowNs();

@@ -33,13 +33,13 @@ struct FrontEndOptions {
   // kDefaultIdempotencyWindowSeconds (storage/job_options.h).
   std::optional<int64_t> idempotency_window_ms;
   PolicyOptions policy;  // the check every request passes
-  // Status waits (ServiceOptions); unset: the defaults there.
-  std::optional<int64_t> max_wait_ms;
-  std::optional<int64_t> progress_interval_ms;
   // Job templates from the config file (server/config_file.h); not owned, must outlive the
   // front-end; null: none.
   const TemplateCatalog* templates = nullptr;
   bool synchronous_full = false;  // SQLite synchronous=FULL (docs/guarantees.md)
+  // Status waits (ServiceOptions); unset: the defaults there.
+  std::optional<int64_t> max_wait_ms;
+  std::optional<int64_t> progress_interval_ms;
 };
 
 class FrontEnd {
@@ -50,10 +50,10 @@ class FrontEnd {
   JobStore& store() { return *store_; }
   JobService& jobs() { return *service_; }
   JobWatcher& watcher() { return *watcher_; }
+  RunnerControl& runner() { return *control_; }
   // The front-end's one reader of job events (server/job_feed.h), started on first use (serving
   // processes; the CLI never starts it).
   Result<JobFeed*> feed();
-  RunnerControl& runner() { return *control_; }
   // The policy check for MCP sessions (McpServer::SetGuard).
   PolicyGuard& guard() { return *guard_; }
   const StatePaths& paths() const { return paths_; }

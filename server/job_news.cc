@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <map>
 #include <set>
 
 namespace baton {
@@ -59,6 +60,15 @@ std::string Verb(JobState s) {
 
 std::string JobResourceUri(JobId id) { return kJobUriPrefix + std::to_string(id); }
 
+std::optional<JobId> JobIdFromUri(const std::string& uri) {
+  const std::string prefix = kJobUriPrefix;
+  if (uri.size() <= prefix.size() || uri.compare(0, prefix.size(), prefix) != 0) return std::nullopt;
+  std::string digits = uri.substr(prefix.size());
+  if (digits.size() > 18 || digits.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  return std::stoll(digits);
+}
+
 json JobChannelNotification(const Job& job) {
   std::string text = "job " + std::to_string(job.id) + " `" + CommandText(job.spec) + "` " +
                      Verb(job.state);
@@ -101,26 +111,35 @@ void JobNews::OnEvents(const std::vector<Event>& events) {
     if (state && IsTerminal(*state)) ended.insert(e.job_id);
   }
   if (hub_.size() == 0) return;
-  for (JobId id : changed) {
-    std::string uri = JobResourceUri(id);
-    hub_.Publish([&](const ListenerInfo& l) { return l.SubscribedTo(uri); },
-                 {{"jsonrpc", "2.0"},
-                  {"method", "notifications/resources/updated"},
-                  {"params", {{"uri", uri}}}});
-  }
+  struct Ended {
+    std::string origin_session;
+    json message;
+  };
+  std::map<JobId, Ended> channel;
   for (JobId id : ended) {
     auto job = store_.Get(id);
-    if (!job.ok()) continue;  // pruned meanwhile
-    if (!IsTerminal(job->state)) continue;  // already re-queued (retry tool)
-    json message = JobChannelNotification(*job);
-    int sent = hub_.Publish(
-        [&](const ListenerInfo& l) {
-          return !l.modern && l.channels && l.ended_seen.count(id) == 0 &&
-                 (l.session_id == job->origin.session || l.followed_jobs.count(id) > 0);
-        },
-        message);
-    if (sent > 0) spdlog::debug("job {}: channel message to {} session(s)", id, sent);
+    if (!job.ok() || !IsTerminal(job->state)) continue;  // pruned, or re-queued meanwhile
+    channel[id] = {job->origin.session, JobChannelNotification(*job)};
   }
+  // One pass over the listeners for the whole batch.
+  int sent = hub_.PublishEach([&](const ListenerInfo& l) {
+    json out = json::array();
+    if (l.honored.contains("resourceSubscriptions"))
+      for (const json& u : l.honored["resourceSubscriptions"]) {
+        auto id = JobIdFromUri(u.is_string() ? u.get<std::string>() : "");
+        if (id && changed.count(*id))
+          out.push_back({{"jsonrpc", "2.0"},
+                         {"method", "notifications/resources/updated"},
+                         {"params", {{"uri", u}}}});
+      }
+    if (!l.modern && l.channels)
+      for (const auto& [id, e] : channel)
+        if (l.ended_seen.count(id) == 0 &&
+            (l.session_id == e.origin_session || l.followed_jobs.count(id) > 0))
+          out.push_back(e.message);
+    return out.empty() ? json() : out;
+  });
+  if (sent > 0) spdlog::debug("job news: {} notification(s) for {} event(s)", sent, events.size());
 }
 
 }  // namespace baton

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -25,6 +26,8 @@ namespace baton {
 
 inline constexpr const char* kJobUriPrefix = "baton://jobs/";
 std::string JobResourceUri(JobId id);
+// The job id of a job resource URI; nullopt for anything else.
+std::optional<JobId> JobIdFromUri(const std::string& uri);
 
 // The channel message for a job that ended: content like
 // "job 42 `make test` failed after 3 attempts (exit 2) — last lines: …" (short), and meta with

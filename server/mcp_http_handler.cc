@@ -59,6 +59,12 @@ class ExchangeResponder final : public Responder {
   bool done_ = false;
 };
 
+class NullResponder final : public Responder {
+ public:
+  void Respond(const json&) override {}
+  void Notify(const json&) override {}
+};
+
 std::string Trim(const std::string& s) {
   size_t b = s.find_first_not_of(" \t");
   if (b == std::string::npos) return "";
@@ -87,6 +93,8 @@ void McpHttpHandler::ServeModern(transport::HttpPost& post, const std::shared_pt
   transport::Incoming in = transport::Classify(m);
   if (!in.ok) return ex->Reject(400, in.error);
   const transport::Message& msg = in.message;
+  if (msg.kind == transport::Message::Kind::kNotification && msg.method == "notifications/cancelled")
+    return CancelStateless(post.principal, msg);  // 202 Accepted
   if (msg.kind != transport::Message::Kind::kRequest) return;  // 202 Accepted
   // Missing _meta fields first (-32602), then the headers (-32020), then the version (-32022).
   if (auto invalid = CheckModernMeta(msg);
@@ -129,15 +137,35 @@ void McpHttpHandler::ServeModern(transport::HttpPost& post, const std::shared_pt
   auto session = std::make_shared<McpSession>(
       server_, SessionInfo{"req-" + RandomHexId(8), "http", post.principal});
   auto responder = std::make_shared<ExchangeResponder>(ex, /*modern=*/true);
-  std::thread([this, session, responder, message = m]() mutable {
+  // Findable by a later notifications/cancelled of the same principal (a subscriptions/listen
+  // closed by the client, a long status wait).
+  const std::string key = post.principal + "\n" + msg.id.dump();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stateless_[key] = session;
+  }
+  std::thread([this, session, responder, key, message = m]() mutable {
     session->HandleJson(message, responder);
     responder->WaitDone();
     session->Shutdown();
     session.reset();
     std::lock_guard<std::mutex> lock(mu_);
+    stateless_.erase(key);
     --running_;
     cv_.notify_all();
   }).detach();
+}
+
+void McpHttpHandler::CancelStateless(const std::string& principal, const transport::Message& m) {
+  if (!m.params.is_object() || !m.params.contains("requestId")) return;
+  std::shared_ptr<McpSession> session;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = stateless_.find(principal + "\n" + m.params["requestId"].dump());
+    if (it != stateless_.end()) session = it->second.lock();
+  }
+  // The request's own session marks it cancelled; a notification produces no output.
+  if (session) session->HandleJson(m.raw, std::make_shared<NullResponder>());
 }
 
 void McpHttpHandler::ServeLegacy(transport::HttpPost& post, const std::shared_ptr<HttpExchange>& ex) {

@@ -97,13 +97,15 @@ int NotificationHub::PublishEach(const std::function<json(const ListenerInfo&)>&
       continue;
     }
     if (message.is_null()) continue;
-    if (info.modern) {
-      if (!message.contains("params") || !message["params"].is_object())
-        message["params"] = json::object();
-      message["params"]["_meta"][kSubscriptionIdMeta] = info.subscription_id;
+    if (!message.is_array()) message = json::array({std::move(message)});
+    for (json& m : message) {
+      if (info.modern) {
+        if (!m.contains("params") || !m["params"].is_object()) m["params"] = json::object();
+        m["params"]["_meta"][kSubscriptionIdMeta] = info.subscription_id;
+      }
+      sink(m);
+      ++sent;
     }
-    sink(message);
-    ++sent;
   }
   return sent;
 }

@@ -102,10 +102,12 @@ class NotificationHub {
 
   // Sends `notification` (a JSON-RPC notification object) to every open listener for which
   // `who` is true. Modern listeners get their subscriptionId added to params._meta. Returns how
-  // many listeners it was sent to.
+  // many listeners it was sent to. Copies the listeners' infos: one call per batch of news, not
+  // per item, when there are many.
   int Publish(const Predicate& who, const nlohmann::json& notification);
-  // Publish() with a predicate per listener that may build its own message: `make` returns the
-  // notification for that listener, or null to skip it.
+  // Publish() with messages built per listener: `make` returns the notification for that
+  // listener, an array of notifications, or null to skip it. One snapshot of the listeners for
+  // the whole call. Returns how many notifications were sent.
   int PublishEach(const std::function<nlohmann::json(const ListenerInfo&)>& make);
 
   // subscriptions/listen filter keys beyond the core ones (e.g. an extension's). The

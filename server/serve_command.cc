@@ -13,8 +13,8 @@
 #include "server/serve_flags.h"
 #include "server/config_file.h"
 #include "server/front_end.h"
-#include "server/job_news.h"
 #include "server/group_commit.h"
+#include "server/job_news.h"
 #include "server/logging.h"
 #include "server/news_flags.h"
 #include "server/mcp_session.h"
@@ -84,13 +84,6 @@ int ServeCommand(const Args& args) {
     spdlog::error("{}", s.message());
     return 2;
   }
-  auto news = NewsOptionsFromFlags(*flags);
-  if (!news.ok()) {
-    spdlog::error("{}", news.status().message());
-    return 2;
-  }
-  fo.max_wait_ms = news->max_wait_ms;
-  fo.progress_interval_ms = news->progress_interval_ms;
   auto config = LoadConfig(flags->Get("config"));
   if (!config.ok()) {
     spdlog::error("{}", config.status().message());
@@ -105,6 +98,13 @@ int ServeCommand(const Args& args) {
     return 2;
   }
   fo.synchronous_full = *full;
+  auto news = NewsOptionsFromFlags(*flags);
+  if (!news.ok()) {
+    spdlog::error("{}", news.status().message());
+    return 2;
+  }
+  fo.max_wait_ms = news->max_wait_ms;
+  fo.progress_interval_ms = news->progress_interval_ms;
   auto fe = FrontEnd::Open(fo);
   if (!fe.ok()) {
     spdlog::error("cannot open the job database: {}", fe.status().ToString());

@@ -213,14 +213,6 @@ int ServeHttp(const Flags& flags) {
     if (runner) runner->Shutdown(), runner->Join();
     return 2;
   }
-  auto news = NewsOptionsFromFlags(flags);
-  if (!news.ok()) {
-    spdlog::error("{}", news.status().message());
-    if (runner) runner->Shutdown(), runner->Join();
-    return 2;
-  }
-  fo.max_wait_ms = news->max_wait_ms;
-  fo.progress_interval_ms = news->progress_interval_ms;
   auto config = LoadConfig(flags.Get("config"));
   if (!config.ok()) {
     spdlog::error("{}", config.status().message());
@@ -237,6 +229,14 @@ int ServeHttp(const Flags& flags) {
     return 2;
   }
   fo.synchronous_full = *full;
+  auto news = NewsOptionsFromFlags(flags);
+  if (!news.ok()) {
+    spdlog::error("{}", news.status().message());
+    if (runner) runner->Shutdown(), runner->Join();
+    return 2;
+  }
+  fo.max_wait_ms = news->max_wait_ms;
+  fo.progress_interval_ms = news->progress_interval_ms;
   auto fe = FrontEnd::Open(fo);
   if (!fe.ok()) {
     spdlog::error("cannot open the job database: {}", fe.status().ToString());

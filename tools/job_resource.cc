@@ -17,13 +17,10 @@ void RegisterJobResource(McpServer& server, JobService& jobs) {
        "error): what the status tool returns for it. Subscribe to be told when it changes."},
       {"mimeType", "application/json"}};
   t.read = [&jobs](const std::string& uri,
-                   const std::map<std::string, std::string>& vars) -> Result<json> {
-    auto it = vars.find("id");
-    const std::string id_text = it == vars.end() ? "" : it->second;
-    if (id_text.empty() || id_text.size() > 18 ||
-        id_text.find_first_not_of("0123456789") != std::string::npos)
-      return Status::NotFound("no job resource " + uri + " (job ids are positive integers)");
-    BATON_ASSIGN_OR_RETURN(Job job, jobs.Get(std::stoll(id_text)));
+                   const std::map<std::string, std::string>& /*vars*/) -> Result<json> {
+    auto id = JobIdFromUri(uri);
+    if (!id) return Status::NotFound("no job resource " + uri + " (job ids are positive integers)");
+    BATON_ASSIGN_OR_RETURN(Job job, jobs.Get(*id));
     std::optional<Attempt> latest;
     if (job.state == JobState::kRunning) {
       auto attempts = jobs.Attempts(job.id);

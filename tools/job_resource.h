@@ -9,12 +9,11 @@
 #include <optional>
 #include <string>
 
+#include "server/job_news.h"
 #include "server/job_service.h"
 #include "server/mcp_server.h"
 
 namespace baton::tools {
-
-inline constexpr const char* kJobUriPrefix = "baton://jobs/";
 
 void RegisterJobResource(McpServer& server, JobService& jobs);
 
