@@ -14,7 +14,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-import { batonBin, CLAUDE, eventually, procChildren, procState, sleep } from "./harness.mjs";
+import { batonBin, CLAUDE, CLIENTS_DIR, eventually, NODE22, procChildren, procState, sleep } from "./harness.mjs";
 
 // Any syntactically plausible key: the stand-in ignores it. Claude Code asks once whether to use a
 // key from the environment; the answer is remembered by the key's last 20 characters.
@@ -30,6 +30,20 @@ export function tmuxAvailable() {
   return spawnSync("tmux", ["-V"], { encoding: "utf8" }).status === 0;
 }
 
+const IP = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"].find((p) => existsSync(p));
+
+// Whether this machine lets us make a private network namespace (`unshare -rn`) with loopback up.
+// Returns null when it does, else why not.
+export function privateNetworkProblem() {
+  if (!IP) return "no `ip` command (apt-get install iproute2)";
+  const r = spawnSync("unshare", ["-rn", IP, "link", "set", "lo", "up"], { encoding: "utf8", timeout: 10000 });
+  return r.status === 0 ? null : `unshare -rn failed: ${r.stderr || r.error}`;
+}
+
+// The port the model stand-in appears on inside a private network namespace (the namespace is
+// new and empty: any port is free).
+const NETNS_API_PORT = 40000;
+
 const shq = (s) => `'${String(s).replaceAll("'", `'\\''`)}'`;
 
 // Starts `claude` in a new tmux session. Options:
@@ -39,10 +53,17 @@ const shq = (s) => `'${String(s).replaceAll("'", `'\\''`)}'`;
 //   claudeArgs  extra command-line arguments for claude
 //   env         extra environment for claude
 //   cols, rows  the terminal size (fixed, so screens are comparable)
+//   apiSocket   run Claude Code in a private network namespace (only loopback; nothing can leave
+//               the machine) and reach the stand-in through its Unix socket at this path. Needed
+//               whenever CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC is off.
+//   channels    e.g. ["server:baton"]: --dangerously-load-development-channels. Channels are
+//               behind a feature flag that Claude Code reads from its cached flags, and only while
+//               non-essential traffic is on: so this needs apiSocket.
 export async function startClaudeSession(tmp, opts = {}) {
   const { apiUrl, batonArgs = ["serve", "--stdio", "--db", tmp.db], batonEnv = {} } = opts;
-  const { claudeArgs = [], env = {}, cols = 160, rows = 50 } = opts;
-  assert.ok(apiUrl, "startClaudeSession needs apiUrl (the model stand-in)");
+  const { claudeArgs = [], env = {}, cols = 160, rows = 50, apiSocket, channels = [] } = opts;
+  assert.ok(apiUrl || apiSocket, "startClaudeSession needs apiUrl or apiSocket (the model stand-in)");
+  assert.ok(channels.length === 0 || apiSocket, "channels need a private network namespace (apiSocket)");
   const home = join(tmp.dir, "home");
   const project = join(tmp.dir, "project");
   const debugFile = join(tmp.dir, "claude-debug.txt");
@@ -57,6 +78,8 @@ export async function startClaudeSession(tmp, opts = {}) {
       theme: "dark",
       customApiKeyResponses: { approved: [API_KEY.slice(-20)], rejected: [] },
       projects: { [project]: { hasTrustDialogAccepted: true, hasCompletedProjectOnboarding: true } },
+      // Channels (research preview) are behind this flag; offline, the cached value is what counts.
+      ...(channels.length > 0 && { cachedFeatureFlags: { tengu_harbor: true }, cachedGrowthBookFeatures: { tengu_harbor: true } }),
     }),
   );
   // baton as a project server (the README's registration), approved, its tools allowed without a
@@ -74,26 +97,37 @@ export async function startClaudeSession(tmp, opts = {}) {
     ...tmp.env,
     HOME: home,
     TERM: "xterm-256color",
-    ANTHROPIC_BASE_URL: apiUrl,
+    ANTHROPIC_BASE_URL: apiSocket ? `http://127.0.0.1:${NETNS_API_PORT}` : apiUrl,
     ANTHROPIC_API_KEY: API_KEY,
     DISABLE_AUTOUPDATER: "1",
-    DISABLE_TELEMETRY: "1",
-    DISABLE_ERROR_REPORTING: "1",
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+    // Off only inside the private network namespace, where nothing can leave the machine (they
+    // also turn off the feature flags that channels need).
+    ...(!apiSocket && {
+      DISABLE_TELEMETRY: "1",
+      DISABLE_ERROR_REPORTING: "1",
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+    }),
     ...env,
   };
+  const args = [...claudeArgs];
+  if (channels.length > 0) args.push("--dangerously-load-development-channels", ...channels);
   // tmux runs the command with its own server's environment: start from an empty one.
   const script = join(tmp.dir, "claude.sh");
   const assignments = Object.entries(claudeEnv).map(([k, v]) => `${k}=${shq(v)}`);
-  writeFileSync(
-    script,
-    `#!/bin/sh\ncd ${shq(project)} || exit 1\nexec env -i ${assignments.join(" ")} ${shq(CLAUDE)} ` +
-      `--debug-file ${shq(debugFile)} ${claudeArgs.map(shq).join(" ")}\n`,
+  let lines = ["#!/bin/sh", `cd ${shq(project)} || exit 1`];
+  if (apiSocket) {
+    const bridge = join(CLIENTS_DIR, "lib/tcp_to_unix.mjs");
+    lines.push(`${IP} link set lo up || exit 1`, `${shq(NODE22)} ${shq(bridge)} ${NETNS_API_PORT} ${shq(apiSocket)} &`);
+  }
+  lines.push(
+    `exec env -i ${assignments.join(" ")} ${shq(CLAUDE)} --debug-file ${shq(debugFile)} ${args.map(shq).join(" ")}`,
   );
+  writeFileSync(script, lines.join("\n") + "\n");
+  const command = apiSocket ? ["unshare", "-rn", "sh", script] : ["sh", script];
 
   const sock = `baton-claude-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const startedAt = Date.now();
-  tmux(sock, ["-f", "/dev/null", "new-session", "-d", "-s", "cc", "-x", String(cols), "-y", String(rows), "sh", script]);
+  tmux(sock, ["-f", "/dev/null", "new-session", "-d", "-s", "cc", "-x", String(cols), "-y", String(rows), ...command]);
   // Keep the pane after claude exits, so that a crash can still be read.
   tmux(sock, ["set-option", "-t", "cc", "remain-on-exit", "on"]);
   const panePid = Number(tmux(sock, ["list-panes", "-t", "cc", "-F", "#{pane_pid}"]).stdout.trim());
@@ -109,7 +143,8 @@ export async function startClaudeSession(tmp, opts = {}) {
     `--- screen ---\n${screen()}\n--- claude debug log (MCP lines) ---\n` +
     debugLog()
       .split("\n")
-      .filter((l) => /MCP|mcp|baton|ERROR/.test(l))
+      .filter((l) => /MCP server "baton"|[Cc]hannel|\[MCP\]/.test(l))
+      .map((l) => l.slice(0, 400))
       .slice(-60)
       .join("\n");
 
@@ -148,6 +183,13 @@ export async function startClaudeSession(tmp, opts = {}) {
       );
       assert.ok(m[3], `baton did not connect: ${m[0]}\n${diagnostics()}`);
       return { ms: Number(m[3]), transport: m[2] };
+    },
+    // --dangerously-load-development-channels asks once per start: "I am using this for local
+    // development" is the preselected answer.
+    async acceptDevelopmentChannels() {
+      await session.waitForScreen("the development channels warning", /I am using this for local development/, 30000);
+      tmux(sock, ["send-keys", "-t", "cc", "Enter"]);
+      await session.waitForScreen("the input prompt after the warning", /^❯[ \u00a0]*$/m, 30000);
     },
     // Waits for the input prompt, types `text` literally, then presses Enter.
     async submit(text) {

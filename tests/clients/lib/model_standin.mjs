@@ -4,6 +4,7 @@
 //
 //   const api = await startModelStandIn({ script: [turn, ...] });
 //   api.url        -> http://127.0.0.1:PORT (ANTHROPIC_BASE_URL)
+//   (option unixSocket: PATH -> it also listens there; see tcp_to_unix.mjs)
 //   api.requests   -> every request: { at, method, path, body }
 //   api.turns      -> the main-loop /v1/messages requests the script answered, in order
 //   await api.close()
@@ -19,7 +20,7 @@ import { createServer } from "node:http";
 
 export const NO_TURN_LEFT = "(stand-in model: the script has no turn left)";
 
-export async function startModelStandIn({ script = [], sideText = "Baton test session" } = {}) {
+export async function startModelStandIn({ script = [], sideText = "Baton test session", unixSocket } = {}) {
   const requests = [];
   const turns = [];
   let next = 0;
@@ -30,7 +31,7 @@ export async function startModelStandIn({ script = [], sideText = "Baton test se
     for (const w of [...waiters]) w();
   };
 
-  const server = createServer((req, res) => {
+  const handler = (req, res) => {
     let raw = "";
     req.setEncoding("utf8");
     req.on("data", (d) => (raw += d));
@@ -51,7 +52,10 @@ export async function startModelStandIn({ script = [], sideText = "Baton test se
       }
       notify();
     });
-  });
+  };
+  const server = createServer(handler);
+  // Also on a Unix socket (unixSocket: path), for a Claude Code in a private network namespace.
+  const unixServer = unixSocket ? createServer(handler) : null;
 
   function route(entry, res) {
     const { method, path, body } = entry;
@@ -79,10 +83,13 @@ export async function startModelStandIn({ script = [], sideText = "Baton test se
     return sendJson(res, 404, apiError("not_found_error", `stand-in: no ${method} ${path}`));
   }
 
-  await new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", resolve);
-  });
+  const listen = (srv, ...where) =>
+    new Promise((resolve, reject) => {
+      srv.once("error", reject);
+      srv.listen(...where, resolve);
+    });
+  await listen(server, 0, "127.0.0.1");
+  if (unixServer) await listen(unixServer, unixSocket);
   const { port } = server.address();
 
   return {
@@ -110,9 +117,12 @@ export async function startModelStandIn({ script = [], sideText = "Baton test se
         check();
       });
     },
-    close() {
-      server.closeAllConnections();
-      return new Promise((r) => server.close(() => r()));
+    async close() {
+      for (const srv of [server, unixServer]) {
+        if (!srv) continue;
+        srv.closeAllConnections();
+        await new Promise((r) => srv.close(() => r()));
+      }
     },
   };
 }
