@@ -40,6 +40,7 @@ class ExchangeResponder final : public Responder {
     SetDone();
   }
   void CloseStream() override { ex_->CloseConnection(); }
+  bool Gone() const override { return ex_->client_gone(); }
   void WaitDone() {
     std::unique_lock<std::mutex> lock(mu_);
     cv_.wait(lock, [&] { return done_; });
@@ -153,6 +154,10 @@ void McpHttpHandler::ServeLegacy(transport::HttpPost& post, const std::shared_pt
     if (!created)
       return RejectWith(ex, 503, m["id"], -32000,
                         "Service Unavailable: too many sessions; try again later");
+    // News tied to no request goes on the session's GET stream.
+    session->SetUnsolicited([weak = std::weak_ptr<transport::HttpSession>(created)](const json& n) {
+      if (auto s = weak.lock()) s->SendUnsolicited(n);
+    });
     ex->BindSession(created);
   }
   if (!session) {
@@ -172,10 +177,10 @@ void McpHttpHandler::OnSessionClosed(const std::shared_ptr<transport::HttpSessio
   }
 }
 
-void McpHttpHandler::Shutdown() {
+void McpHttpHandler::Shutdown(int wait_ms) {
   std::unique_lock<std::mutex> lock(mu_);
   shutting_down_ = true;
-  cv_.wait_for(lock, std::chrono::seconds(10), [&] { return running_ == 0; });
+  cv_.wait_for(lock, std::chrono::milliseconds(wait_ms), [&] { return running_ == 0; });
 }
 
 }  // namespace baton

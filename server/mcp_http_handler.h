@@ -29,7 +29,8 @@ class McpHttpHandler final : public transport::StreamableHttpHandler {
 
   void OnPost(transport::HttpPost post, std::shared_ptr<transport::HttpExchange> exchange) override;
   void OnSessionClosed(const std::shared_ptr<transport::HttpSession>& session) override;
-  void Shutdown();
+  // Refuses new stateless requests and waits up to `wait_ms` for those running. Repeatable.
+  void Shutdown(int wait_ms = 10000);
 
  private:
   void ServeModern(transport::HttpPost& post, const std::shared_ptr<transport::HttpExchange>& ex);

@@ -48,6 +48,14 @@ Result<json> McpServer::ReadResource(const std::string& uri) const {
   return Status::NotFound("Resource not found: " + uri);
 }
 
+bool McpServer::KnowsResource(const std::string& uri) const {
+  for (const auto& r : resources_)
+    if (r.definition.value("uri", "") == uri) return true;
+  for (const auto& t : templates_)
+    if (MatchUriTemplate(t.definition.value("uriTemplate", ""), uri)) return true;
+  return false;
+}
+
 json McpServer::Complete(const json& ref, const json& argument, const json& context) const {
   if (!completer_) return {{"values", json::array()}};
   return completer_(ref, argument, context);
@@ -88,10 +96,11 @@ json McpServer::ListPrompts() const {
 json McpServer::Capabilities(const std::string& version) const {
   json caps = {{"tools", {{"listChanged", false}}}};
   if (!IsModernVersion(version)) caps["logging"] = json::object();  // logging/setLevel
-  if (has_resources())
-    caps["resources"] = IsModernVersion(version)
-                            ? json{{"listChanged", false}}
-                            : json{{"subscribe", true}, {"listChanged", false}};
+  // Modern: resource subscriptions ride on subscriptions/listen (resourceSubscriptions).
+  if (has_resources()) caps["resources"] = {{"subscribe", true}, {"listChanged", false}};
+  // Claude Code channels exist only on the 2025 path (ignored elsewhere, issue 9).
+  if (channels_ && !IsModernVersion(version))
+    caps["experimental"] = {{"claude/channel", json::object()}};
   if (has_prompts()) caps["prompts"] = {{"listChanged", false}};
   if (has_completions()) caps["completions"] = json::object();
   return caps;

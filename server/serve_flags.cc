@@ -1,6 +1,7 @@
 #include "server/serve_flags.h"
 
 #include "server/event_flags.h"
+#include "server/news_flags.h"
 
 namespace baton {
 
@@ -8,6 +9,7 @@ std::set<std::string> SharedServeFlagNames() {
   std::set<std::string> names = {"policy", "policy-data", "policy-query", "opa-url",
                                  "opa-timeout-ms"};
   names.insert(EventFlagNames().begin(), EventFlagNames().end());
+  names.insert(NewsFlagNames().begin(), NewsFlagNames().end());
   return names;
 }
 

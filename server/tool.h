@@ -40,6 +40,11 @@ struct ToolCallContext {
   // Ends the HTTP response stream mid-call (the client resumes it with Last-Event-ID); no-op
   // on other transports.
   std::function<void()> close_stream;
+  // What the caller knows of a job, for news in its session (Claude Code channels): ended=true
+  // while a status wait on it runs and when a call returned its final state (no need to tell);
+  // false when a wait gave up before the job ended (tell the session when it does). Set by the
+  // session; may be empty.
+  std::function<void(int64_t job_id, bool ended)> note_job;
 };
 
 struct ToolResult {

@@ -128,6 +128,9 @@ class JobStore {
   Result<std::vector<Event>> JobEvents(JobId id, int64_t after_id, int limit);
   // The newest event id, for waiters ("did anything change since?").
   Result<int64_t> LastEventId();
+  // Events of every job with id > after_id, oldest first (a front-end's job feed reads with it;
+  // storage/job_store_feed.cc).
+  Result<std::vector<Event>> EventsAfter(int64_t after_id, int limit);
 
   // Cancels a job not yet running (and, with cascade, everything downstream of it) at once; for
   // a running job, records the request for the runner to carry out. FailedPrecondition for a job

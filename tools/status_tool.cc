@@ -1,5 +1,6 @@
 #include "tools/status_tool.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "server/job_view.h"
@@ -20,9 +21,11 @@ StatusTool::StatusTool(JobService& jobs) : JobTool(jobs) {
       {"description",
        "Get the state of one job (job_id) or several (job_ids): state (pending, queued, "
        "running, succeeded, failed, dead, cancelled, skipped), attempt, exit code or signal, "
-       "timings, the last lines of stdout/stderr and the error. With wait_seconds (at most 120) "
-       "it waits until every listed job has finished and returns as soon as they have, or when "
-       "the wait runs out (check each state). Prefer one call with a wait over repeated polling."},
+       "timings, the last lines of stdout/stderr and the error. With wait_seconds (capped at " +
+           std::to_string(jobs.options().max_wait_ms / 1000) +
+           ") it waits until every listed job has finished and returns as soon as they have, or "
+           "when the wait runs out (check each state; call again to keep waiting). Prefer one "
+           "call with a wait over repeated polling."},
       {"inputSchema",
        {{"type", "object"},
         {"properties",
@@ -32,8 +35,8 @@ StatusTool::StatusTool(JobService& jobs) : JobTool(jobs) {
           {"wait_seconds",
            {{"type", "number"},
             {"minimum", 0},
-            {"maximum", 120},
-            {"description", "Wait up to this long for the jobs to finish."}}},
+            {"description", "Wait up to this long for the jobs to finish (capped at " +
+                                std::to_string(jobs.options().max_wait_ms / 1000) + " s)."}}},
           {"attempts",
            {{"type", "boolean"},
             {"description", "Include every attempt with its outcome (retries, lost, timeouts)."}}},
@@ -83,11 +86,12 @@ ToolResult StatusTool::Call(const json& args, ToolCallContext& ctx) {
   double wait_s = 0;
   if (args.contains("wait_seconds")) {
     const json& w = args["wait_seconds"];
-    if (!w.is_number() || !std::isfinite(w.get<double>()) || w.get<double>() < 0 ||
-        w.get<double>() * 1000 > static_cast<double>(jobs_.options().max_wait_ms))
-      return ToolResult::Error("Invalid arguments: `wait_seconds` must be a number from 0 to " +
-                               std::to_string(jobs_.options().max_wait_ms / 1000));
-    wait_s = w.get<double>();
+    if (!w.is_number() || !std::isfinite(w.get<double>()) || w.get<double>() < 0)
+      return ToolResult::Error("Invalid arguments: `wait_seconds` must be a number of seconds, 0 "
+                               "or more (waits are capped at " +
+                               std::to_string(jobs_.options().max_wait_ms / 1000) + ")");
+    // Capped, not refused: a longer wait would be moved to the background by Claude Code.
+    wait_s = std::min(w.get<double>(), jobs_.options().max_wait_ms / 1000.0);
   }
   JobViewOptions view;
   if (args.contains("tail_bytes")) {
@@ -105,7 +109,12 @@ ToolResult StatusTool::Call(const json& args, ToolCallContext& ctx) {
   }
   int64_t start = MonotonicMs();
   std::vector<Job> jobs;
+  // Channel news (server/job_news.h): none for a job while this call waits on it.
+  auto note = [&](JobId id, bool ended) {
+    if (ctx.note_job) ctx.note_job(id, ended);
+  };
   if (wait_s > 0) {
+    for (JobId id : ids) note(id, true);
     double total = wait_s;
     auto r = jobs_.Wait(ids, static_cast<int64_t>(wait_s * 1000),
                         [&](const std::vector<Job>& now) {
@@ -117,8 +126,18 @@ ToolResult StatusTool::Call(const json& args, ToolCallContext& ctx) {
                                            " finished; waiting");
                         },
                         ctx.cancelled);
-    if (!r.ok()) return ToolResult::FromStatus(r.status());
+    if (!r.ok()) {
+      for (JobId id : ids) note(id, false);
+      return ToolResult::FromStatus(r.status());
+    }
     jobs = std::move(*r);
+    // The wait gave up on these: the session hears when they end. Read again afterwards, so
+    // that an end in between is in this result rather than lost.
+    for (Job& j : jobs) {
+      if (IsTerminal(j.state)) continue;
+      note(j.id, false);
+      if (auto fresh = jobs_.Get(j.id); fresh.ok()) j = std::move(*fresh);
+    }
   } else {
     for (JobId id : ids) {
       auto j = jobs_.Get(id);
@@ -135,6 +154,7 @@ ToolResult StatusTool::Call(const json& args, ToolCallContext& ctx) {
       if (attempts.ok() && !attempts->empty()) latest = attempts->back();
     }
     all_done = all_done && IsTerminal(j.state);
+    if (IsTerminal(j.state)) note(j.id, true);  // the caller sees its end here
     json v = JobView(j, latest, view);
     if (with_attempts) {
       auto attempts = jobs_.Attempts(j.id);
