@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "server/mcp_tasks.h"
+
 namespace baton {
 
 using nlohmann::json;
@@ -70,6 +72,9 @@ json McpServer::ListTools(const std::string& version) const {
       def.erase("title");
       def.erase("outputSchema");
     }
+    // 2025-11-25 tasks: tools that can run as a task say so (absent means forbidden).
+    if (tasks_ && version == "2025-11-25" && t->SupportsTasks())
+      def["execution"] = {{"taskSupport", "optional"}};
     tools.push_back(std::move(def));
   }
   return {{"tools", tools}};
@@ -103,6 +108,12 @@ json McpServer::Capabilities(const std::string& version) const {
     caps["experimental"] = {{"claude/channel", json::object()}};
   if (has_prompts()) caps["prompts"] = {{"listChanged", false}};
   if (has_completions()) caps["completions"] = json::object();
+  if (tasks_ && IsModernVersion(version))
+    caps["extensions"][kTasksExtension] = json::object();
+  else if (tasks_ && version == "2025-11-25")
+    caps["tasks"] = {{"list", json::object()},
+                     {"cancel", json::object()},
+                     {"requests", {{"tools", {{"call", json::object()}}}}}};
   return caps;
 }
 

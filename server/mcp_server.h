@@ -70,6 +70,7 @@ using Completer = std::function<nlohmann::json(const nlohmann::json& ref,
                                                const nlohmann::json& context)>;
 
 class RequestGuard;
+class McpTasks;
 
 class McpServer {
  public:
@@ -78,6 +79,10 @@ class McpServer {
   // Every request is checked by `guard` (not owned; may be null: allow all).
   void SetGuard(RequestGuard* guard) { guard_ = guard; }
   RequestGuard* guard() const { return guard_; }
+  // MCP tasks on jobs (not owned; may be null: no tasks). Declared in capabilities (2025-11-25
+  // `tasks`, 2026-07-28 extension) and in tools/list (execution.taskSupport).
+  void SetTasks(McpTasks* tasks) { tasks_ = tasks; }
+  McpTasks* tasks() const { return tasks_; }
 
   void AddTool(std::unique_ptr<Tool> tool);
   void AddResource(Resource resource);
@@ -128,6 +133,7 @@ class McpServer {
   std::vector<Prompt> prompts_;
   Completer completer_;
   RequestGuard* guard_ = nullptr;
+  McpTasks* tasks_ = nullptr;
   bool channels_ = true;
   bool prefer_legacy_ = false;
   NotificationHub hub_;

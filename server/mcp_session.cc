@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "server/mcp_tasks.h"
+
 namespace baton {
 
 using nlohmann::json;
@@ -122,7 +124,9 @@ void McpSession::HandleParsed(transport::ParsedLine parsed, const std::shared_pt
     auto done = std::make_shared<std::atomic<bool>>(false);
     Message m = in.message;
     // Registered now, so that a cancellation arriving before the thread runs is not lost.
-    if (m.method == "tools/call" || m.method == "subscriptions/listen") Track(m.id);
+    if (m.method == "tools/call" || m.method == "subscriptions/listen" ||
+        m.method == "tasks/result")
+      Track(m.id);
     std::lock_guard<std::mutex> lock(mu_);
     if (shutting_down_) return out->Dropped(m.id);
     workers_.push_back({std::thread([run, m, done] {
@@ -138,6 +142,7 @@ void McpSession::HandleParsed(transport::ParsedLine parsed, const std::shared_pt
 bool McpSession::IsBlockingCall(const Message& m) {
   if (m.kind != Message::Kind::kRequest) return false;
   if (async_ || m.method == "subscriptions/listen") return true;  // listen lasts
+  if (m.method == "tasks/result") return true;  // blocks until the task ends
   if (m.method != "tools/call" || !m.params.is_object()) return false;
   const json& name = m.params.value("name", json());
   if (!name.is_string()) return false;
@@ -269,6 +274,13 @@ json McpSession::Serve(const Message& m, const RequestScope& scope,
       return nullptr;  // the client cancelled: it expects no response
     return result;
   }
+  if (McpTasks* tasks = server_.tasks(); tasks && method.rfind("tasks/", 0) == 0) {
+    auto cancelled = Track(m.id);
+    auto r = tasks->Serve(m, scope.modern, scope.client_capabilities, info_.principal,
+                          cancelled.get());
+    Untrack(m.id);
+    if (r) return *r;
+  }
   if (method == "logging/setLevel") return SetLogLevel(m);
   if (resources && method == "resources/list") return MakeResult(m.id, server_.ListResources());
   if (resources && method == "resources/templates/list")
@@ -327,6 +339,20 @@ json McpSession::CallTool(const Message& m, const RequestScope& scope,
   if (!tool)
     return MakeError(m.id, transport::kInvalidParams,
                      "Unknown tool: " + name + " (call tools/list for the tools this server has)");
+  // A call that would wait for jobs may become a task (server/mcp_tasks.h).
+  McpTasks* tasks = server_.tasks();
+  TaskRequest task_request;
+  if (tasks && (scope.modern || scope.protocol_version == "2025-11-25")) {
+    auto tr = tasks->ForToolCall(params, scope.modern, scope.client_capabilities,
+                                 tool->SupportsTasks());
+    if (!tr.ok())
+      return MakeError(m.id,
+                       tr.status().code() == StatusCode::kFailedPrecondition
+                           ? transport::kMethodNotFound
+                           : transport::kInvalidParams,
+                       "Invalid params: " + tr.status().message());
+    task_request = *tr;
+  }
   json args = params.value("arguments", json::object());
   if (args.is_null()) args = json::object();
   if (!args.is_object())
@@ -363,8 +389,18 @@ json McpSession::CallTool(const Message& m, const RequestScope& scope,
     return RequestClient(method, p, scope, out, cancelled.get());
   };
   ctx.close_stream = [out] { out->CloseStream(); };
+  ctx.task_mode = task_request.mode;
   ctx.note_job = [this](int64_t job_id, bool ended) { NoteJob(job_id, ended); };
   ToolResult r = tool->Call(args, ctx);
+  if (r.deferred()) {
+    Result<json> answer =
+        tasks ? tasks->Answer(task_request, name, r, ctx.origin)
+              : Result<json>(Status::Internal("the tool deferred to a task, but tasks are off"));
+    if (!answer.ok())
+      return MakeError(m.id, transport::kInternalError,
+                       "Internal error: could not create the task: " + answer.status().message());
+    return MakeResult(m.id, std::move(*answer));
+  }
   if (r.rpc_error != 0) return MakeError(m.id, r.rpc_error, r.error, r.rpc_error_data);
   json result;
   if (r.is_error()) {

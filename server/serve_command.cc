@@ -16,6 +16,8 @@
 #include "server/logging.h"
 #include "server/news_flags.h"
 #include "server/mcp_session.h"
+#include "server/mcp_tasks.h"
+#include "server/task_news.h"
 #include "server/serve_http.h"
 #include "tools/register_tools.h"
 #include "transport/jsonrpc.h"
@@ -93,6 +95,8 @@ int ServeCommand(const Args& args) {
   }
   McpServer server("baton", BATON_VERSION, kInstructions);
   tools::RegisterJobTools(server, (*fe)->jobs());
+  McpTasks tasks((*fe)->jobs(), (*fe)->store(), SystemClock::Instance());
+  server.SetTasks(&tasks);
   server.SetGuard(&(*fe)->guard());
   ApplyNewsOptions(*news, server);
   auto feed = (*fe)->feed();
@@ -101,6 +105,8 @@ int ServeCommand(const Args& args) {
     return 1;
   }
   JobNews job_news(**feed, (*fe)->store(), server.notifications());
+  TaskNews task_news(**feed, (*fe)->store(), tasks, server.notifications(),
+                     SystemClock::Instance());
   transport::StdioTransport io(STDIN_FILENO, STDOUT_FILENO, kMaxFrameBytes);
   auto responder = std::make_shared<StdioResponder>(io);
   McpSession session(server, {RandomHexId(16), "stdio", LocalUser()});

@@ -21,6 +21,8 @@
 #include "server/news_flags.h"
 #include "server/mcp_http_handler.h"
 #include "server/mcp_session.h"
+#include "server/mcp_tasks.h"
+#include "server/task_news.h"
 #include "server/runner.h"
 #include "server/serve_flags.h"
 #include "server/state_paths.h"
@@ -210,6 +212,8 @@ int ServeHttp(const Flags& flags) {
   }
   McpServer server("baton", BATON_VERSION, kInstructions);
   tools::RegisterJobTools(server, (*fe)->jobs());
+  McpTasks tasks((*fe)->jobs(), (*fe)->store(), SystemClock::Instance());
+  server.SetTasks(&tasks);
   server.SetGuard(&(*fe)->guard());
   ApplyNewsOptions(*news, server);
   auto feed = (*fe)->feed();
@@ -219,6 +223,8 @@ int ServeHttp(const Flags& flags) {
     return 1;
   }
   JobNews job_news(**feed, (*fe)->store(), server.notifications());
+  TaskNews task_news(**feed, (*fe)->store(), tasks, server.notifications(),
+                     SystemClock::Instance());
   McpHttpHandler handler(server);
   transport::StreamableHttpServer http(options, handler);
   if (Status s = http.Start(); !s.ok()) {

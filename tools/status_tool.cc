@@ -5,6 +5,7 @@
 
 #include "server/job_view.h"
 #include "tools/job_spec_schema.h"
+#include "tools/job_wait.h"
 
 namespace baton::tools {
 
@@ -93,79 +94,36 @@ ToolResult StatusTool::Call(const json& args, ToolCallContext& ctx) {
     // Capped, not refused: a longer wait would be moved to the background by Claude Code.
     wait_s = std::min(w.get<double>(), jobs_.options().max_wait_ms / 1000.0);
   }
-  JobViewOptions view;
+  StatusOptions options;
   if (args.contains("tail_bytes")) {
     const json& t = args["tail_bytes"];
     if (!t.is_number_integer() || t.get<int64_t>() < 0 || t.get<int64_t>() > 4000)
       return ToolResult::Error("Invalid arguments: `tail_bytes` must be an integer from 0 to 4000");
-    view.tail_bytes = t.get<size_t>();
-    view.output = view.tail_bytes > 0;
+    options.view.tail_bytes = t.get<size_t>();
+    options.view.output = options.view.tail_bytes > 0;
   }
-  bool with_attempts = false;
   if (args.contains("attempts")) {
     if (!args["attempts"].is_boolean())
       return ToolResult::Error("Invalid arguments: `attempts` must be true or false");
-    with_attempts = args["attempts"].get<bool>();
+    options.attempts = args["attempts"].get<bool>();
   }
-  int64_t start = MonotonicMs();
   std::vector<Job> jobs;
-  // Channel news (server/job_news.h): none for a job while this call waits on it.
-  auto note = [&](JobId id, bool ended) {
-    if (ctx.note_job) ctx.note_job(id, ended);
-  };
+  for (JobId id : ids) {  // an unknown id is a tool error, never a task
+    auto j = jobs_.Get(id);
+    if (!j.ok()) return ToolResult::FromStatus(j.status());
+    jobs.push_back(std::move(*j));
+  }
+  if (ctx.task_mode == TaskMode::kCore || (ctx.task_mode == TaskMode::kExtension && wait_s > 0))
+    return ToolResult::Deferred(ids, options.ToJson());
   if (wait_s > 0) {
-    for (JobId id : ids) note(id, true);
-    double total = wait_s;
-    auto r = jobs_.Wait(ids, static_cast<int64_t>(wait_s * 1000),
-                        [&](const std::vector<Job>& now) {
-                          int done = 0;
-                          for (const Job& j : now) done += IsTerminal(j.state) ? 1 : 0;
-                          double elapsed = (MonotonicMs() - start) / 1000.0;
-                          ctx.progress(elapsed, total,
-                                       std::to_string(done) + "/" + std::to_string(now.size()) +
-                                           " finished; waiting");
-                        },
-                        ctx.cancelled);
-    if (!r.ok()) {
-      for (JobId id : ids) note(id, false);
-      return ToolResult::FromStatus(r.status());
-    }
-    jobs = std::move(*r);
-    // The wait gave up on these: the session hears when they end. Read again afterwards, so
-    // that an end in between is in this result rather than lost.
-    for (Job& j : jobs) {
-      if (IsTerminal(j.state)) continue;
-      note(j.id, false);
-      if (auto fresh = jobs_.Get(j.id); fresh.ok()) j = std::move(*fresh);
-    }
-  } else {
-    for (JobId id : ids) {
-      auto j = jobs_.Get(id);
-      if (!j.ok()) return ToolResult::FromStatus(j.status());
-      jobs.push_back(std::move(*j));
-    }
+    auto out = WaitForJobs(jobs_, ids, static_cast<int64_t>(wait_s * 1000), options, ctx);
+    if (!out.ok()) return ToolResult::FromStatus(out.status());
+    return ToolResult::Ok(std::move(*out));
   }
-  json out = {{"jobs", json::array()}};
-  bool all_done = true;
-  for (const Job& j : jobs) {
-    std::optional<Attempt> latest;
-    if (j.state == JobState::kRunning) {
-      auto attempts = jobs_.Attempts(j.id);
-      if (attempts.ok() && !attempts->empty()) latest = attempts->back();
-    }
-    all_done = all_done && IsTerminal(j.state);
-    if (IsTerminal(j.state)) note(j.id, true);  // the caller sees its end here
-    json v = JobView(j, latest, view);
-    if (with_attempts) {
-      auto attempts = jobs_.Attempts(j.id);
-      if (attempts.ok()) v["attempts"] = AttemptsView(*attempts);
-    }
-    out["jobs"].push_back(std::move(v));
-  }
-  if (wait_s > 0) {
-    out["waited_ms"] = MonotonicMs() - start;
-    if (!all_done) out["timed_out"] = true;
-  }
+  // Channel news (server/job_news.h): the caller sees these ends here.
+  for (const Job& j : jobs)
+    if (IsTerminal(j.state) && ctx.note_job) ctx.note_job(j.id, true);
+  json out = StatusResult(jobs_, jobs, options);
   return ToolResult::Ok(std::move(out));
 }
 
