@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/support/free_port.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/temp_dir.h"
 #include "tests/transport/http_test_client.h"
@@ -22,21 +23,10 @@ namespace baton {
 namespace {
 
 using nlohmann::json;
+using testing::FreeLoopbackPort;
 using testing::PostJson;
 using testing::Subprocess;
 using testing::TempDir;
-
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
 
 json Init() {
   return {{"jsonrpc", "2.0"}, {"id", 1}, {"method", "initialize"},
@@ -68,7 +58,7 @@ class ServeHttpTest : public ::testing::Test {
 };
 
 TEST_F(ServeHttpTest, ServesMcpAndRunsJobsWithTheRunnerInProcess) {
-  int port = FreePort();
+  int port = FreeLoopbackPort();
   auto p = Serve("127.0.0.1:" + std::to_string(port));
   ASSERT_TRUE(WaitReady(port)) << p->Stderr();
   auto init = PostJson(port, Init());
@@ -98,7 +88,7 @@ TEST_F(ServeHttpTest, ServesMcpAndRunsJobsWithTheRunnerInProcess) {
 }
 
 TEST_F(ServeHttpTest, NonLoopbackBindWithoutTokensIsRefused) {
-  auto p = Serve("0.0.0.0:" + std::to_string(FreePort()));
+  auto p = Serve("0.0.0.0:" + std::to_string(FreeLoopbackPort()));
   auto st = p->Wait(10000);
   ASSERT_TRUE(st);
   EXPECT_EQ(WEXITSTATUS(*st), 2);
@@ -106,7 +96,7 @@ TEST_F(ServeHttpTest, NonLoopbackBindWithoutTokensIsRefused) {
 }
 
 TEST_F(ServeHttpTest, TokensFromTheEnvironmentAreRequired) {
-  int port = FreePort();
+  int port = FreeLoopbackPort();
   auto p = Serve("127.0.0.1:" + std::to_string(port),
                  {{"BATON_HTTP_TOKENS", "alice=0123456789abcdef0123"}});
   ASSERT_TRUE(WaitReady(port)) << p->Stderr();
@@ -117,7 +107,7 @@ TEST_F(ServeHttpTest, TokensFromTheEnvironmentAreRequired) {
 }
 
 TEST_F(ServeHttpTest, TokensAreNeverAcceptedAsAFlag) {
-  auto p = Serve("127.0.0.1:" + std::to_string(FreePort()), {}, {"--token", "abc"});
+  auto p = Serve("127.0.0.1:" + std::to_string(FreeLoopbackPort()), {}, {"--token", "abc"});
   auto st = p->Wait(10000);
   ASSERT_TRUE(st);
   EXPECT_EQ(WEXITSTATUS(*st), 2);

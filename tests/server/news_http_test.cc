@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/support/free_port.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/temp_dir.h"
 #include "tests/transport/http_test_client.h"
@@ -23,22 +24,11 @@ namespace {
 
 using nlohmann::json;
 using testing::BuildRequest;
+using testing::FreeLoopbackPort;
 using testing::PostJson;
 using testing::SseConnection;
 using testing::Subprocess;
 using testing::TempDir;
-
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
 
 json Meta() {
   return {{"io.modelcontextprotocol/protocolVersion", "2026-07-28"},
@@ -57,7 +47,7 @@ std::map<std::string, std::string> ModernHeaders(const std::string& method,
 class NewsHttpTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    port_ = FreePort();
+    port_ = FreeLoopbackPort();
     std::vector<std::string> argv = {testing::BatonBinary(), "serve", "--http",
                                      "127.0.0.1:" + std::to_string(port_), "--db",
                                      dir_.File("baton.db"), "--log-level", "warn"};

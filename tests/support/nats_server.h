@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/free_port.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/temp_dir.h"
 
@@ -54,9 +55,6 @@ class NatsServer {
   int port_ = 0;
   std::unique_ptr<Subprocess> process_;
 };
-
-// A TCP port on 127.0.0.1 that was free a moment ago.
-int FreeLoopbackPort();
 
 // One message as a subscriber saw it.
 struct ReceivedMessage {
