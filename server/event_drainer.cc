@@ -199,6 +199,20 @@ void EventDrainer::Wake() {
   cv_.notify_all();
 }
 
+bool EventDrainer::Flush(int64_t timeout_ms) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (true) {
+    auto left = store_.UnpublishedEvents(1);
+    if (left.ok() && left->empty()) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    Wake();
+    std::unique_lock<std::mutex> lock(mu_);
+    if (stopping_ || !started_) return false;  // nobody drains
+    // The loop marks a batch within one ack timeout; look again shortly.
+    cv_.wait_for(lock, std::chrono::milliseconds(20), [&] { return stopping_; });
+  }
+}
+
 DrainerStats EventDrainer::stats() const {
   std::lock_guard<std::mutex> lock(mu_);
   return stats_;

@@ -90,6 +90,9 @@ struct DrainerStats {
   std::string last_error;      // empty after a successful pass
 };
 
+// How long a runner about to exit waits for the outbox to drain (EventDrainer::Flush).
+inline constexpr int64_t kDrainBeforeExitMs = 3000;  // below a new runner's --lock-wait 5
+
 class EventDrainer {
  public:
   EventDrainer(JobStore& store, std::unique_ptr<transport::EventPublisher> publisher,
@@ -105,6 +108,10 @@ class EventDrainer {
   void Shutdown();
   // Asks the loop to look at the outbox now.
   void Wake();
+  // Waits, at most `timeout_ms`, until the outbox is empty (every event acknowledged and marked
+  // published), waking the loop first. True when it is. For a runner about to exit (an idle
+  // exit must not leave events behind that no drainer sends until the next runner starts).
+  bool Flush(int64_t timeout_ms);
 
   // One pass on the calling thread: publishes one batch and marks what was acknowledged.
   // Returns how many events were marked published (0: the outbox was empty). A non-OK Result

@@ -44,6 +44,8 @@ Result<std::unique_ptr<FrontEnd>> FrontEnd::Open(const FrontEndOptions& o) {
   ServiceOptions so;
   std::error_code ec;
   so.base_cwd = o.cwd.empty() ? std::filesystem::current_path(ec).string() : o.cwd;
+  if (o.max_wait_ms) so.max_wait_ms = *o.max_wait_ms;
+  if (o.progress_interval_ms) so.progress_interval_ms = *o.progress_interval_ms;
   so.templates = o.templates;
   fe->service_ = std::make_unique<JobService>(*fe->store_, *fe->control_, *fe->watcher_,
                                               SystemClock::Instance(), so);
@@ -60,7 +62,18 @@ Result<std::unique_ptr<FrontEnd>> FrontEnd::Open(const FrontEndOptions& o) {
   return fe;
 }
 
+Result<JobFeed*> FrontEnd::feed() {
+  std::lock_guard<std::mutex> lock(feed_mu_);
+  if (!feed_) {
+    auto feed = std::make_unique<JobFeed>(*store_, *watcher_);
+    BATON_RETURN_IF_ERROR(feed->Start());
+    feed_ = std::move(feed);
+  }
+  return feed_.get();
+}
+
 FrontEnd::~FrontEnd() {
+  if (feed_) feed_->Shutdown();  // before the watcher it sleeps on
   guard_.reset();
   if (watcher_) watcher_->Shutdown();
 }

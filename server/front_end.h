@@ -6,12 +6,14 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "base/clock.h"
 #include "base/result.h"
+#include "server/job_feed.h"
 #include "server/job_service.h"
 #include "server/job_watcher.h"
 #include "server/policy_guard.h"
@@ -35,6 +37,9 @@ struct FrontEndOptions {
   // front-end; null: none.
   const TemplateCatalog* templates = nullptr;
   bool synchronous_full = false;  // SQLite synchronous=FULL (docs/guarantees.md)
+  // Status waits (ServiceOptions); unset: the defaults there.
+  std::optional<int64_t> max_wait_ms;
+  std::optional<int64_t> progress_interval_ms;
 };
 
 class FrontEnd {
@@ -46,6 +51,9 @@ class FrontEnd {
   JobService& jobs() { return *service_; }
   JobWatcher& watcher() { return *watcher_; }
   RunnerControl& runner() { return *control_; }
+  // The front-end's one reader of job events (server/job_feed.h), started on first use (serving
+  // processes; the CLI never starts it).
+  Result<JobFeed*> feed();
   // The policy check for MCP sessions (McpServer::SetGuard).
   PolicyGuard& guard() { return *guard_; }
   const StatePaths& paths() const { return paths_; }
@@ -56,6 +64,8 @@ class FrontEnd {
   std::unique_ptr<JobStore> store_;
   std::unique_ptr<RunnerControl> control_;
   std::unique_ptr<JobWatcher> watcher_;
+  std::mutex feed_mu_;
+  std::unique_ptr<JobFeed> feed_;
   std::unique_ptr<JobService> service_;
   std::unique_ptr<DecisionLog> decisions_;
   std::unique_ptr<PolicyGuard> guard_;

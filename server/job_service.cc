@@ -14,6 +14,10 @@ namespace baton {
 
 using nlohmann::json;
 
+namespace {
+constexpr int64_t kLostRingBoundMs = 5000;
+}  // namespace
+
 JobService::JobService(JobStore& store, RunnerControl& runner, JobWatcher& watcher,
                        const Clock& clock, ServiceOptions options)
     : store_(store), runner_(runner), watcher_(watcher), clock_(clock), options_(std::move(options)) {}
@@ -277,8 +281,9 @@ Result<std::vector<Job>> JobService::Wait(
       if (on_progress) on_progress(jobs);
       next_progress = now + options_.progress_interval_ms;
     }
-    // Rings wake us at once; the 1 s bound covers a ring lost to a front-end restart.
-    int64_t wait = std::min({deadline - now, next_progress - now, int64_t{1000}});
+    // The job's end event wakes us (the runner rings the watcher); the bound only covers a lost
+    // ring.
+    int64_t wait = std::min({deadline - now, next_progress - now, int64_t{kLostRingBoundMs}});
     watcher_.WaitForChange(gen, static_cast<int>(std::max<int64_t>(1, wait)));
   }
 }

@@ -36,8 +36,10 @@ struct RunnerHealth {
 
 struct ServiceOptions {
   std::string base_cwd;              // relative and default cwd of jobs
-  int64_t max_wait_ms = 120000;      // the longest inline wait a caller may ask for
-  int64_t progress_interval_ms = 5000;
+  // The longest inline wait a caller may ask for: under Claude Code's 120 s, after which an
+  // interactive session moves the call to the background (issue 9).
+  int64_t max_wait_ms = 110000;
+  int64_t progress_interval_ms = 5000;  // at most 10 s (Claude Code's idle watchdog resets on it)
   // Operator-defined templates ({"template": NAME, "params": {...}} instead of a command); not
   // owned; null: none.
   const TemplateCatalog* templates = nullptr;

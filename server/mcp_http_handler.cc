@@ -40,6 +40,7 @@ class ExchangeResponder final : public Responder {
     SetDone();
   }
   void CloseStream() override { ex_->CloseConnection(); }
+  bool Gone() const override { return ex_->client_gone(); }
   void WaitDone() {
     std::unique_lock<std::mutex> lock(mu_);
     cv_.wait(lock, [&] { return done_; });
@@ -56,6 +57,12 @@ class ExchangeResponder final : public Responder {
   std::mutex mu_;
   std::condition_variable cv_;
   bool done_ = false;
+};
+
+class NullResponder final : public Responder {
+ public:
+  void Respond(const json&) override {}
+  void Notify(const json&) override {}
 };
 
 std::string Trim(const std::string& s) {
@@ -86,6 +93,8 @@ void McpHttpHandler::ServeModern(transport::HttpPost& post, const std::shared_pt
   transport::Incoming in = transport::Classify(m);
   if (!in.ok) return ex->Reject(400, in.error);
   const transport::Message& msg = in.message;
+  if (msg.kind == transport::Message::Kind::kNotification && msg.method == "notifications/cancelled")
+    return CancelStateless(post.principal, msg);  // 202 Accepted
   if (msg.kind != transport::Message::Kind::kRequest) return;  // 202 Accepted
   // Missing _meta fields first (-32602), then the headers (-32020), then the version (-32022).
   if (auto invalid = CheckModernMeta(msg);
@@ -128,15 +137,35 @@ void McpHttpHandler::ServeModern(transport::HttpPost& post, const std::shared_pt
   auto session = std::make_shared<McpSession>(
       server_, SessionInfo{"req-" + RandomHexId(8), "http", post.principal});
   auto responder = std::make_shared<ExchangeResponder>(ex, /*modern=*/true);
-  std::thread([this, session, responder, message = m]() mutable {
+  // Findable by a later notifications/cancelled of the same principal (a subscriptions/listen
+  // closed by the client, a long status wait).
+  const std::string key = post.principal + "\n" + msg.id.dump();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stateless_[key] = session;
+  }
+  std::thread([this, session, responder, key, message = m]() mutable {
     session->HandleJson(message, responder);
     responder->WaitDone();
     session->Shutdown();
     session.reset();
     std::lock_guard<std::mutex> lock(mu_);
+    stateless_.erase(key);
     --running_;
     cv_.notify_all();
   }).detach();
+}
+
+void McpHttpHandler::CancelStateless(const std::string& principal, const transport::Message& m) {
+  if (!m.params.is_object() || !m.params.contains("requestId")) return;
+  std::shared_ptr<McpSession> session;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = stateless_.find(principal + "\n" + m.params["requestId"].dump());
+    if (it != stateless_.end()) session = it->second.lock();
+  }
+  // The request's own session marks it cancelled; a notification produces no output.
+  if (session) session->HandleJson(m.raw, std::make_shared<NullResponder>());
 }
 
 void McpHttpHandler::ServeLegacy(transport::HttpPost& post, const std::shared_ptr<HttpExchange>& ex) {
@@ -153,6 +182,10 @@ void McpHttpHandler::ServeLegacy(transport::HttpPost& post, const std::shared_pt
     if (!created)
       return RejectWith(ex, 503, m["id"], -32000,
                         "Service Unavailable: too many sessions; try again later");
+    // News tied to no request goes on the session's GET stream.
+    session->SetUnsolicited([weak = std::weak_ptr<transport::HttpSession>(created)](const json& n) {
+      if (auto s = weak.lock()) s->SendUnsolicited(n);
+    });
     ex->BindSession(created);
   }
   if (!session) {
@@ -172,10 +205,10 @@ void McpHttpHandler::OnSessionClosed(const std::shared_ptr<transport::HttpSessio
   }
 }
 
-void McpHttpHandler::Shutdown() {
+void McpHttpHandler::Shutdown(int wait_ms) {
   std::unique_lock<std::mutex> lock(mu_);
   shutting_down_ = true;
-  cv_.wait_for(lock, std::chrono::seconds(10), [&] { return running_ == 0; });
+  cv_.wait_for(lock, std::chrono::milliseconds(wait_ms), [&] { return running_ == 0; });
 }
 
 }  // namespace baton

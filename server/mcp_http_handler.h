@@ -14,6 +14,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
 
@@ -29,16 +30,22 @@ class McpHttpHandler final : public transport::StreamableHttpHandler {
 
   void OnPost(transport::HttpPost post, std::shared_ptr<transport::HttpExchange> exchange) override;
   void OnSessionClosed(const std::shared_ptr<transport::HttpSession>& session) override;
-  void Shutdown();
+  // Refuses new stateless requests and waits up to `wait_ms` for those running. Repeatable.
+  void Shutdown(int wait_ms = 10000);
 
  private:
   void ServeModern(transport::HttpPost& post, const std::shared_ptr<transport::HttpExchange>& ex);
   void ServeLegacy(transport::HttpPost& post, const std::shared_ptr<transport::HttpExchange>& ex);
+  // A 2026-07-28 notifications/cancelled: marks the stateless request it names (same principal)
+  // cancelled.
+  void CancelStateless(const std::string& principal, const transport::Message& m);
 
   McpServer& server_;
   std::mutex mu_;
   std::condition_variable cv_;
   int running_ = 0;  // stateless requests in flight
+  // Stateless requests in flight by principal + "\n" + id (for notifications/cancelled).
+  std::map<std::string, std::weak_ptr<McpSession>> stateless_;
   bool shutting_down_ = false;
 };
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "server/mcp_tasks.h"
+
 namespace baton {
 
 using nlohmann::json;
@@ -48,6 +50,14 @@ Result<json> McpServer::ReadResource(const std::string& uri) const {
   return Status::NotFound("Resource not found: " + uri);
 }
 
+bool McpServer::KnowsResource(const std::string& uri) const {
+  for (const auto& r : resources_)
+    if (r.definition.value("uri", "") == uri) return true;
+  for (const auto& t : templates_)
+    if (MatchUriTemplate(t.definition.value("uriTemplate", ""), uri)) return true;
+  return false;
+}
+
 json McpServer::Complete(const json& ref, const json& argument, const json& context) const {
   if (!completer_) return {{"values", json::array()}};
   return completer_(ref, argument, context);
@@ -62,6 +72,9 @@ json McpServer::ListTools(const std::string& version) const {
       def.erase("title");
       def.erase("outputSchema");
     }
+    // 2025-11-25 tasks: tools that can run as a task say so (absent means forbidden).
+    if (tasks_ && version == "2025-11-25" && t->SupportsTasks())
+      def["execution"] = {{"taskSupport", "optional"}};
     tools.push_back(std::move(def));
   }
   return {{"tools", tools}};
@@ -88,12 +101,19 @@ json McpServer::ListPrompts() const {
 json McpServer::Capabilities(const std::string& version) const {
   json caps = {{"tools", {{"listChanged", false}}}};
   if (!IsModernVersion(version)) caps["logging"] = json::object();  // logging/setLevel
-  if (has_resources())
-    caps["resources"] = IsModernVersion(version)
-                            ? json{{"listChanged", false}}
-                            : json{{"subscribe", true}, {"listChanged", false}};
+  // Modern: resource subscriptions ride on subscriptions/listen (resourceSubscriptions).
+  if (has_resources()) caps["resources"] = {{"subscribe", true}, {"listChanged", false}};
+  // Claude Code channels exist only on the 2025 path (ignored elsewhere, issue 9).
+  if (channels_ && !IsModernVersion(version))
+    caps["experimental"] = {{"claude/channel", json::object()}};
   if (has_prompts()) caps["prompts"] = {{"listChanged", false}};
   if (has_completions()) caps["completions"] = json::object();
+  if (tasks_ && IsModernVersion(version))
+    caps["extensions"][kTasksExtension] = json::object();
+  else if (tasks_ && version == "2025-11-25")
+    caps["tasks"] = {{"list", json::object()},
+                     {"cancel", json::object()},
+                     {"requests", {{"tools", {{"call", json::object()}}}}}};
   return caps;
 }
 

@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/result.h"
+#include "server/notification_hub.h"
 #include "server/tool.h"
 
 namespace baton {
@@ -69,6 +70,7 @@ using Completer = std::function<nlohmann::json(const nlohmann::json& ref,
                                                const nlohmann::json& context)>;
 
 class RequestGuard;
+class McpTasks;
 
 class McpServer {
  public:
@@ -77,6 +79,10 @@ class McpServer {
   // Every request is checked by `guard` (not owned; may be null: allow all).
   void SetGuard(RequestGuard* guard) { guard_ = guard; }
   RequestGuard* guard() const { return guard_; }
+  // MCP tasks on jobs (not owned; may be null: no tasks). Declared in capabilities (2025-11-25
+  // `tasks`, 2026-07-28 extension) and in tools/list (execution.taskSupport).
+  void SetTasks(McpTasks* tasks) { tasks_ = tasks; }
+  McpTasks* tasks() const { return tasks_; }
 
   void AddTool(std::unique_ptr<Tool> tool);
   void AddResource(Resource resource);
@@ -97,6 +103,20 @@ class McpServer {
   nlohmann::json ListResourceTemplates() const;
   nlohmann::json ListPrompts() const;
 
+  // Where features push news to clients outside requests (subscriptions/listen streams and
+  // legacy sessions). See server/notification_hub.h.
+  NotificationHub& notifications() { return hub_; }
+  // Claude Code channels (issue 9): declare capabilities.experimental["claude/channel"] on the
+  // 2025 path and let job news send notifications/claude/channel. On by default.
+  void SetChannels(bool on) { channels_ = on; }
+  bool channels() const { return channels_; }
+  // Answer server/discover with -32601, as a legacy-only server does, so that dual-era clients
+  // fall back to initialize (the 2025 path: channels, no 2026 tasks extension). Off by default.
+  void SetPreferLegacy(bool on) { prefer_legacy_ = on; }
+  bool prefer_legacy() const { return prefer_legacy_; }
+  // True when resources/read could serve `uri` (a fixed resource or a template match).
+  bool KnowsResource(const std::string& uri) const;
+
   bool has_resources() const { return !resources_.empty() || !templates_.empty(); }
   bool has_prompts() const { return !prompts_.empty(); }
   bool has_completions() const { return static_cast<bool>(completer_); }
@@ -113,6 +133,10 @@ class McpServer {
   std::vector<Prompt> prompts_;
   Completer completer_;
   RequestGuard* guard_ = nullptr;
+  McpTasks* tasks_ = nullptr;
+  bool channels_ = true;
+  bool prefer_legacy_ = false;
+  NotificationHub hub_;
 };
 
 // Matches an RFC 6570 level-1 template against a URI; nullopt when it does not match.

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "server/mcp_tasks.h"
+
 namespace baton {
 
 using nlohmann::json;
@@ -122,7 +124,9 @@ void McpSession::HandleParsed(transport::ParsedLine parsed, const std::shared_pt
     auto done = std::make_shared<std::atomic<bool>>(false);
     Message m = in.message;
     // Registered now, so that a cancellation arriving before the thread runs is not lost.
-    if (m.method == "tools/call") Track(m.id);
+    if (m.method == "tools/call" || m.method == "subscriptions/listen" ||
+        m.method == "tasks/result")
+      Track(m.id);
     std::lock_guard<std::mutex> lock(mu_);
     if (shutting_down_) return out->Dropped(m.id);
     workers_.push_back({std::thread([run, m, done] {
@@ -137,7 +141,8 @@ void McpSession::HandleParsed(transport::ParsedLine parsed, const std::shared_pt
 
 bool McpSession::IsBlockingCall(const Message& m) {
   if (m.kind != Message::Kind::kRequest) return false;
-  if (async_) return true;
+  if (async_ || m.method == "subscriptions/listen") return true;  // listen lasts
+  if (m.method == "tasks/result") return true;  // blocks until the task ends
   if (m.method != "tools/call" || !m.params.is_object()) return false;
   const json& name = m.params.value("name", json());
   if (!name.is_string()) return false;
@@ -204,6 +209,10 @@ json McpSession::Dispatch(const Message& m, const std::shared_ptr<Responder>& ou
                        "Method not found: " + m.method + " is not part of protocol " +
                            scope.protocol_version);
     if (auto denied = Guard(m, scope)) return *denied;
+    if (m.method == "server/discover" && server_.prefer_legacy())
+      return MakeError(m.id, transport::kMethodNotFound,
+                       "Method not found: server/discover (this server prefers the initialize "
+                       "handshake; send initialize)");
     json response = m.method == "server/discover" ? Discover(m) : Serve(m, scope, out);
     // 2026-07-28: every result says what it is and who produced it.
     if (response.is_object() && response.contains("result") && response["result"].is_object()) {
@@ -265,19 +274,25 @@ json McpSession::Serve(const Message& m, const RequestScope& scope,
       return nullptr;  // the client cancelled: it expects no response
     return result;
   }
+  if (McpTasks* tasks = server_.tasks(); tasks && method.rfind("tasks/", 0) == 0) {
+    auto cancelled = Track(m.id);
+    auto r = tasks->Serve(m, scope.modern, scope.client_capabilities, info_.principal,
+                          cancelled.get());
+    Untrack(m.id);
+    if (r) return *r;
+  }
   if (method == "logging/setLevel") return SetLogLevel(m);
   if (resources && method == "resources/list") return MakeResult(m.id, server_.ListResources());
   if (resources && method == "resources/templates/list")
     return MakeResult(m.id, server_.ListResourceTemplates());
   if (resources && method == "resources/read") return ReadResource(m);
-  if (resources && (method == "resources/subscribe" || method == "resources/unsubscribe")) {
-    std::string uri = m.params.is_object() ? m.params.value("uri", "") : "";
-    if (uri.empty())
-      return MakeError(m.id, transport::kInvalidParams, "Invalid params: \"uri\" is required");
-    std::lock_guard<std::mutex> lock(mu_);
-    if (method == "resources/subscribe") subscriptions_.insert(uri);
-    else subscriptions_.erase(uri);
-    return MakeResult(m.id, json::object());
+  if (resources && (method == "resources/subscribe" || method == "resources/unsubscribe"))
+    return SubscribeResource(m);
+  if (method == "subscriptions/listen") {  // 2026-07-28 only (legacy: method not found)
+    auto cancelled = Track(m.id);
+    json result = scope.modern ? Listen(m, scope, out, cancelled) : json();
+    Untrack(m.id);
+    if (scope.modern) return result;
   }
   if (prompts && method == "prompts/list") return MakeResult(m.id, server_.ListPrompts());
   if (prompts && method == "prompts/get") return GetPrompt(m);
@@ -303,6 +318,7 @@ json McpSession::Initialize(const Message& m) {
     protocol_version_ = chosen;
     client_capabilities_ = caps;
   }
+  RegisterLegacyListener(chosen, caps);
   spdlog::info("session {}: initialize (client asked {}, using {})", info_.id,
                requested.empty() ? "nothing" : requested, chosen);
   return {{"protocolVersion", chosen},
@@ -323,6 +339,20 @@ json McpSession::CallTool(const Message& m, const RequestScope& scope,
   if (!tool)
     return MakeError(m.id, transport::kInvalidParams,
                      "Unknown tool: " + name + " (call tools/list for the tools this server has)");
+  // A call that would wait for jobs may become a task (server/mcp_tasks.h).
+  McpTasks* tasks = server_.tasks();
+  TaskRequest task_request;
+  if (tasks && (scope.modern || scope.protocol_version == "2025-11-25")) {
+    auto tr = tasks->ForToolCall(params, scope.modern, scope.client_capabilities,
+                                 tool->SupportsTasks());
+    if (!tr.ok())
+      return MakeError(m.id,
+                       tr.status().code() == StatusCode::kFailedPrecondition
+                           ? transport::kMethodNotFound
+                           : transport::kInvalidParams,
+                       "Invalid params: " + tr.status().message());
+    task_request = *tr;
+  }
   json args = params.value("arguments", json::object());
   if (args.is_null()) args = json::object();
   if (!args.is_object())
@@ -359,7 +389,18 @@ json McpSession::CallTool(const Message& m, const RequestScope& scope,
     return RequestClient(method, p, scope, out, cancelled.get());
   };
   ctx.close_stream = [out] { out->CloseStream(); };
+  ctx.task_mode = task_request.mode;
+  ctx.note_job = [this](int64_t job_id, bool ended) { NoteJob(job_id, ended); };
   ToolResult r = tool->Call(args, ctx);
+  if (r.deferred()) {
+    Result<json> answer =
+        tasks ? tasks->Answer(task_request, name, r, ctx.origin)
+              : Result<json>(Status::Internal("the tool deferred to a task, but tasks are off"));
+    if (!answer.ok())
+      return MakeError(m.id, transport::kInternalError,
+                       "Internal error: could not create the task: " + answer.status().message());
+    return MakeResult(m.id, std::move(*answer));
+  }
   if (r.rpc_error != 0) return MakeError(m.id, r.rpc_error, r.error, r.rpc_error_data);
   json result;
   if (r.is_error()) {
@@ -392,6 +433,7 @@ void McpSession::Shutdown() {
     std::lock_guard<std::mutex> lock(mu_);
     shutting_down_ = true;
     for (auto& [id, flag] : in_flight_) flag->store(true);
+    legacy_listener_.reset();  // no more unsolicited news
     workers.swap(workers_);
   }
   pending_cv_.notify_all();

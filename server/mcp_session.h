@@ -18,6 +18,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -47,6 +48,9 @@ class Responder {
   virtual void Dropped(const nlohmann::json& /*id*/) {}
   // Ends the current HTTP response stream while the request goes on (SEP-1699); no-op elsewhere.
   virtual void CloseStream() {}
+  // True once the client can no longer receive anything on this responder (HTTP: the POST's
+  // connection is gone). Long-lived requests (subscriptions/listen) end then.
+  virtual bool Gone() const { return false; }
 };
 
 struct SessionInfo {
@@ -100,6 +104,10 @@ class McpSession {
 
   // Every request runs on its own thread (HTTP: the transport waits on the responder).
   void SetAsyncRequests(bool async) { async_ = async; }
+  // How this session sends messages tied to no request (legacy era: stdio writes them on the
+  // connection, HTTP on the session's GET stream). Set before the first frame; without it the
+  // session gets no unsolicited news (resources/updated, channels). See server/mcp_news.cc.
+  void SetUnsolicited(std::function<void(const nlohmann::json&)> send);
 
   // Handles one frame. Parse errors and invalid requests are answered through `out`.
   void HandleFrame(std::string_view frame, const std::shared_ptr<Responder>& out);
@@ -129,6 +137,13 @@ class McpSession {
   nlohmann::json GetPrompt(const transport::Message& m);
   nlohmann::json Complete(const transport::Message& m);
   nlohmann::json SetLogLevel(const transport::Message& m);
+  // server/mcp_news.cc: subscriptions/listen (2026-07-28) and the legacy session's listener.
+  nlohmann::json Listen(const transport::Message& m, const RequestScope& scope,
+                        const std::shared_ptr<Responder>& out,
+                        const std::shared_ptr<std::atomic<bool>>& cancelled);
+  void RegisterLegacyListener(const std::string& version, const nlohmann::json& caps);
+  nlohmann::json SubscribeResource(const transport::Message& m);
+  void NoteJob(int64_t job_id, bool ended);
   RequestScope LegacyScope();
   RequestScope ModernScope(const transport::Message& m);
   Result<nlohmann::json> RequestClient(const std::string& method, const nlohmann::json& params,
@@ -150,6 +165,8 @@ class McpSession {
   nlohmann::json client_capabilities_ = nlohmann::json::object();
   std::optional<std::string> log_level_;
   std::set<std::string> subscriptions_;
+  std::function<void(const nlohmann::json&)> unsolicited_;
+  std::unique_ptr<Listener> legacy_listener_;  // after initialize, when unsolicited_ is set
   std::map<std::string, std::shared_ptr<std::atomic<bool>>> in_flight_;  // by id.dump()
   // Server-to-client requests awaiting the client's response, by id.dump().
   struct Pending {

@@ -152,15 +152,19 @@ std::vector<std::string> Runner::JobEnvironment(const Job& job, int attempt,
 }
 
 void Runner::ClaimAndStart() {
+  int claimed = 0;
   while (!stop_ && running_.size() < static_cast<size_t>(options_.concurrency)) {
     auto claim = store_.ClaimNext(id_, options_.concurrency, clock_.NowMs());
     if (!claim.ok()) {
       spdlog::error("claim: {}", claim.status().ToString());
-      return;
+      break;
     }
-    if (!claim->has_value()) return;
+    if (!claim->has_value()) break;
     Start(std::move(**claim));
+    ++claimed;
   }
+  // Jobs that started are news too (resources/updated, the drainer): one ring per pass.
+  if (claimed > 0) RingFrontends();
 }
 
 void Runner::Start(Claim claim) {

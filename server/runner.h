@@ -4,7 +4,8 @@
 // starts each in its own process group, streams output to capped files, enforces wall-clock and
 // inactivity timeouts and cancellations (SIGTERM to the group, then SIGKILL after a grace),
 // records each attempt's end and what follows (retry, dead, dependents released or skipped) and
-// rings the front-ends so that waiting `status` calls return at once.
+// rings the front-ends when attempts start and end, so that waiting `status` calls return at
+// once and sessions hear of their jobs (server/job_feed.h).
 //
 // Exactly one runner serves a database: Acquire() takes an exclusive file lock. On acquiring it,
 // the runner recovers the attempts a dead predecessor left open: their process groups, and any

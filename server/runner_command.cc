@@ -119,7 +119,14 @@ int RunnerCommand(const Args& args) {
   if (!checkpointer.ok()) spdlog::warn("wal checkpoints: {}", checkpointer.status().ToString());
   runner.Run();
   drainer_to_wake.store(nullptr);
-  if (drainer) drainer->Shutdown();
+  if (drainer) {
+    // The last job's events (its end) were written just before the idle exit: send them now
+    // rather than leave them for the next runner, which may start much later (issue 5).
+    if (!drainer->Flush(kDrainBeforeExitMs))
+      spdlog::warn("events: outbox not drained within {} ms before exit (NATS unreachable?); the "
+                   "next runner sends the rest", kDrainBeforeExitMs);
+    drainer->Shutdown();
+  }
   g_runner = nullptr;
   spdlog::info("runner {} stopped", runner.id());
   return 0;

@@ -14,8 +14,12 @@
 #include "server/config_file.h"
 #include "server/front_end.h"
 #include "server/group_commit.h"
+#include "server/job_news.h"
 #include "server/logging.h"
+#include "server/news_flags.h"
 #include "server/mcp_session.h"
+#include "server/mcp_tasks.h"
+#include "server/task_news.h"
 #include "server/serve_http.h"
 #include "tools/register_tools.h"
 #include "transport/jsonrpc.h"
@@ -50,7 +54,9 @@ int ServeCommand(const Args& args) {
                                   "http", "tokens-file", "allowed-origins", "allowed-hosts",
                                   "max-body-bytes"};
   for (const std::string& name : SharedServeFlagNames()) valued.insert(name);
-  auto flags = ParseFlags(args, valued, {"stdio", "help"});
+  std::set<std::string> switches = {"stdio", "help"};
+  switches.insert(NewsSwitchNames().begin(), NewsSwitchNames().end());
+  auto flags = ParseFlags(args, valued, switches);
   bool http = flags.ok() && flags->Get("http").has_value();
   if (!flags.ok() || flags->Has("help") || (flags->Has("stdio") == http)) {
     fprintf(stderr, "%s%s%s",
@@ -92,6 +98,13 @@ int ServeCommand(const Args& args) {
     return 2;
   }
   fo.synchronous_full = *full;
+  auto news = NewsOptionsFromFlags(*flags);
+  if (!news.ok()) {
+    spdlog::error("{}", news.status().message());
+    return 2;
+  }
+  fo.max_wait_ms = news->max_wait_ms;
+  fo.progress_interval_ms = news->progress_interval_ms;
   auto fe = FrontEnd::Open(fo);
   if (!fe.ok()) {
     spdlog::error("cannot open the job database: {}", fe.status().ToString());
@@ -99,12 +112,24 @@ int ServeCommand(const Args& args) {
   }
   McpServer server("baton", BATON_VERSION, kInstructions);
   tools::RegisterJobTools(server, (*fe)->jobs());
+  McpTasks tasks((*fe)->jobs(), (*fe)->store(), SystemClock::Instance());
+  server.SetTasks(&tasks);
   server.SetGuard(&(*fe)->guard());
+  ApplyNewsOptions(*news, server);
+  auto feed = (*fe)->feed();
+  if (!feed.ok()) {
+    spdlog::error("job feed: {}", feed.status().ToString());
+    return 1;
+  }
+  JobNews job_news(**feed, (*fe)->store(), server.notifications());
+  TaskNews task_news(**feed, (*fe)->store(), tasks, server.notifications(),
+                     SystemClock::Instance());
   transport::StdioTransport io(STDIN_FILENO, STDOUT_FILENO, kMaxFrameBytes);
   // The requests of one read share one commit; their answers wait for it (server/group_commit.h).
   auto responder = std::make_shared<GroupCommit>(std::make_shared<StdioResponder>(io),
                                                  (*fe)->store(), (*fe)->runner());
   McpSession session(server, {RandomHexId(16), "stdio", LocalUser()});
+  session.SetUnsolicited([&io](const nlohmann::json& m) { io.Write(m); });
   spdlog::info("serving MCP over stdio; database {}", (*fe)->paths().db);
   io.Run([&](std::string&& frame) { session.HandleFrame(frame, responder); },
          [&](size_t bytes) {
@@ -115,6 +140,7 @@ int ServeCommand(const Args& args) {
          },
          [&](bool begin) { begin ? responder->Begin() : responder->End(); });
   spdlog::info("stdin closed: shutting down (running jobs continue in the runner)");
+  server.notifications().CloseAll();
   session.Shutdown();
   return 0;
 }

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "server/event_flags.h"
+#include "server/news_flags.h"
 
 namespace baton {
 
@@ -30,6 +31,7 @@ std::set<std::string> SharedServeFlagNames() {
   names.insert("config");
   names.insert("synchronous");
   names.insert(EventFlagNames().begin(), EventFlagNames().end());
+  names.insert(NewsFlagNames().begin(), NewsFlagNames().end());
   return names;
 }
 

@@ -33,6 +33,7 @@ inline constexpr const char* kSharedServeUsage =
     "       [--synchronous normal|full]\n"
     "       [--policy DIR] [--policy-data FILE] [--policy-query data.baton]\n"
     "       [--opa-url http://127.0.0.1:8181/v1/data/baton] [--opa-timeout-ms 2000]\n"
-    "       [--nats URL] [--nats-instance NAME] [--nats-stream NAME] ...\n";
+    "       [--nats URL] [--nats-instance NAME] [--nats-stream NAME] ...\n"
+    "       [--max-wait 110] [--progress-interval 5] [--no-channels] [--prefer-legacy-protocol]\n";
 
 }  // namespace baton

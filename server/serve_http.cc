@@ -17,9 +17,13 @@
 #include "server/event_flags.h"
 #include "server/config_file.h"
 #include "server/front_end.h"
+#include "server/job_news.h"
 #include "server/logging.h"
+#include "server/news_flags.h"
 #include "server/mcp_http_handler.h"
 #include "server/mcp_session.h"
+#include "server/mcp_tasks.h"
+#include "server/task_news.h"
 #include "server/runner.h"
 #include "server/runner_policy.h"
 #include "server/serve_flags.h"
@@ -225,6 +229,14 @@ int ServeHttp(const Flags& flags) {
     return 2;
   }
   fo.synchronous_full = *full;
+  auto news = NewsOptionsFromFlags(flags);
+  if (!news.ok()) {
+    spdlog::error("{}", news.status().message());
+    if (runner) runner->Shutdown(), runner->Join();
+    return 2;
+  }
+  fo.max_wait_ms = news->max_wait_ms;
+  fo.progress_interval_ms = news->progress_interval_ms;
   auto fe = FrontEnd::Open(fo);
   if (!fe.ok()) {
     spdlog::error("cannot open the job database: {}", fe.status().ToString());
@@ -233,7 +245,19 @@ int ServeHttp(const Flags& flags) {
   }
   McpServer server("baton", BATON_VERSION, kInstructions);
   tools::RegisterJobTools(server, (*fe)->jobs());
+  McpTasks tasks((*fe)->jobs(), (*fe)->store(), SystemClock::Instance());
+  server.SetTasks(&tasks);
   server.SetGuard(&(*fe)->guard());
+  ApplyNewsOptions(*news, server);
+  auto feed = (*fe)->feed();
+  if (!feed.ok()) {
+    spdlog::error("job feed: {}", feed.status().ToString());
+    if (runner) runner->Shutdown(), runner->Join();
+    return 1;
+  }
+  JobNews job_news(**feed, (*fe)->store(), server.notifications());
+  TaskNews task_news(**feed, (*fe)->store(), tasks, server.notifications(),
+                     SystemClock::Instance());
   McpHttpHandler handler(server);
   transport::StreamableHttpServer http(options, handler);
   if (Status s = http.Start(); !s.ok()) {
@@ -251,13 +275,21 @@ int ServeHttp(const Flags& flags) {
   while (read(pipefd[0], &c, 1) < 0 && errno == EINTR) {
   }
   spdlog::info("shutting down");
+  // Open subscriptions/listen streams end gracefully: their result is handed to the transport
+  // (within a second) before it stops, and Stop() still delivers what streams hold.
+  server.notifications().CloseAll();
+  handler.Shutdown(/*wait_ms=*/1000);
   http.Stop();
   handler.Shutdown();
   if (runner) {
     runner->Shutdown();
     runner->Join();
   }
-  if (drainer) drainer->Shutdown();
+  if (drainer) {
+    if (!drainer->Flush(kDrainBeforeExitMs))
+      spdlog::warn("events: outbox not drained within {} ms before exit", kDrainBeforeExitMs);
+    drainer->Shutdown();
+  }
   g_signal_pipe = -1;
   return 0;
 }

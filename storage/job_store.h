@@ -20,6 +20,7 @@
 #include "base/result.h"
 #include "storage/job.h"
 #include "storage/schedule.h"
+#include "storage/task_record.h"
 
 namespace baton::storage {
 class Db;
@@ -138,6 +139,9 @@ class JobStore {
   Result<std::vector<Event>> JobEvents(JobId id, int64_t after_id, int limit);
   // The newest event id, for waiters ("did anything change since?").
   Result<int64_t> LastEventId();
+  // Events of every job with id > after_id, oldest first (a front-end's job feed reads with it;
+  // storage/job_store_feed.cc).
+  Result<std::vector<Event>> EventsAfter(int64_t after_id, int limit);
 
   // Cancels a job not yet running (and, with cascade, everything downstream of it) at once; for
   // a running job, records the request for the runner to carry out. FailedPrecondition for a job
@@ -200,6 +204,22 @@ class JobStore {
   // f.enqueue; labelled schedule=<name>) and the new next_run. Returns the job id, if any;
   // FailedPrecondition when the schedule changed or fired meanwhile (nothing is written).
   Result<std::optional<JobId>> FireSchedule(const ScheduleFiring& f, int64_t now_ms);
+
+  // --- MCP tasks (storage/job_store_tasks.cc) ---
+  // Inserts the task (seq ignored). InvalidArgument when a job does not exist.
+  Status CreateTask(const TaskRecord& task);
+  // The task `id` of `principal`. NotFound when there is no such task, it belongs to another
+  // principal (indistinguishable on purpose), or its ttl has run out at now_ms.
+  Result<TaskRecord> GetTask(const std::string& id, const std::string& principal, int64_t now_ms);
+  // Records that the task was cancelled (the first time only). NotFound as GetTask.
+  Status MarkTaskCancelled(const std::string& id, const std::string& principal, int64_t now_ms);
+  // Tasks of `principal` with seq > after_seq, oldest first, at most `limit`, unexpired.
+  Result<std::vector<TaskRecord>> ListTasks(const std::string& principal, int64_t after_seq,
+                                            int limit, int64_t now_ms);
+  // Unexpired tasks (of any principal) on any of `job_ids`, for news of their status.
+  Result<std::vector<TaskRecord>> TasksOfJobs(const std::vector<JobId>& job_ids, int64_t now_ms);
+  // Deletes tasks whose ttl ran out before now_ms; returns how many.
+  Result<int> PruneExpiredTasks(int64_t now_ms);
 
   // --- Front-ends: who wants to hear of job ends ---
   Status RegisterFrontend(const std::string& bell, int pid, int64_t now_ms);

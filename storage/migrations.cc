@@ -151,6 +151,25 @@ CREATE TABLE decisions(
 CREATE INDEX decisions_ts ON decisions(ts_ms);
 CREATE INDEX jobs_principal ON jobs(principal, created_ms);
 )sql",
+    // 4: MCP tasks (2025-11-25 core tasks and the 2026-07-28 tasks extension), each a handle on
+    // jobs: tasks/get reads the jobs, so a task survives the front-end that created it.
+    R"sql(
+CREATE TABLE tasks(
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  principal TEXT NOT NULL,
+  session TEXT NOT NULL,
+  era TEXT NOT NULL,
+  tool TEXT NOT NULL,
+  job_ids TEXT NOT NULL,
+  view TEXT NOT NULL DEFAULT '{}',
+  created_ms INTEGER NOT NULL,
+  ttl_ms INTEGER,
+  cancelled_ms INTEGER
+);
+CREATE INDEX tasks_principal ON tasks(principal, seq);
+CREATE INDEX tasks_expiry ON tasks(created_ms + ttl_ms) WHERE ttl_ms IS NOT NULL;
+)sql",
 };
 
 }  // namespace

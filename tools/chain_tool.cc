@@ -1,6 +1,7 @@
 #include "tools/chain_tool.h"
 
 #include "tools/job_spec_schema.h"
+#include "tools/job_wait.h"
 
 namespace baton::tools {
 
@@ -31,13 +32,16 @@ ChainTool::ChainTool(JobService& jobs) : JobTool(jobs) {
        "optional on_failure job spec: a compensation (saga). When a later step fails or dies, "
        "the compensations of the steps that had succeeded run in reverse order, one after "
        "another (each whatever the previous one's result), labelled baton.compensates=<step "
-       "id>. Returns every job id in order and the chain id."},
+       "id>. Returns every job id in order and the chain id. With wait: true it also waits for "
+       "every step like `status` does (a client that supports MCP tasks gets a task handle at "
+       "once)."},
       {"inputSchema",
        {{"type", "object"},
         {"properties",
          {{"steps",
            {{"type", "array"}, {"items", ChainStepSchema()}, {"minItems", 1}, {"maxItems", 100}}},
           {"after", {{"type", "integer"}, {"description", "Run the first step after this job."}}},
+          {"wait", WaitArgumentSchema()},
           {"after_condition",
            {{"type", "string"},
             {"enum", {"success", "failure", "always"}},
@@ -56,6 +60,11 @@ ChainTool::ChainTool(JobService& jobs) : JobTool(jobs) {
         {"destructiveHint", false},
         {"idempotentHint", false},
         {"openWorldHint", true}}}};
+  AddWaitOutputProperties(definition_["outputSchema"]);
+}
+
+bool ChainTool::MayBlock(const json& args) const {
+  return args.is_object() && args.value("wait", json(false)) == json(true);
 }
 
 ToolResult ChainTool::Call(const json& args, ToolCallContext& ctx) {
@@ -79,6 +88,12 @@ ToolResult ChainTool::Call(const json& args, ToolCallContext& ctx) {
       return ToolResult::Error("Invalid arguments: `after_condition` must be \"success\", "
                                "\"failure\" or \"always\"");
   }
+  bool wait = false;
+  if (args.contains("wait")) {
+    if (!args["wait"].is_boolean())
+      return ToolResult::Error("Invalid arguments: `wait` must be true or false");
+    wait = args["wait"].get<bool>();
+  }
   auto out = jobs_.Chain(args["steps"], after, cond, ctx.origin);
   if (!out.ok()) return ToolResult::FromStatus(out.status());
   json ids = json::array(), states = json::array();
@@ -88,7 +103,18 @@ ToolResult ChainTool::Call(const json& args, ToolCallContext& ctx) {
   }
   auto first = jobs_.Get(out->front().id);
   JobId chain_id = first.ok() && first->chain_id ? *first->chain_id : out->front().id;
-  return ToolResult::Ok({{"job_ids", ids}, {"chain_id", chain_id}, {"states", states}});
+  std::vector<JobId> job_ids = ids.get<std::vector<JobId>>();
+  json r = {{"job_ids", ids}, {"chain_id", chain_id}, {"states", states}};
+  if (ctx.task_mode == TaskMode::kCore || (ctx.task_mode == TaskMode::kExtension && wait))
+    return ToolResult::Deferred(job_ids, StatusOptions().ToJson(), r);
+  if (wait) {
+    auto waited = WaitForJobs(jobs_, job_ids, jobs_.options().max_wait_ms, {}, ctx);
+    if (!waited.ok()) return ToolResult::FromStatus(waited.status());
+    r.update(*waited);
+    r["states"] = json::array();
+    for (const json& j : r["jobs"]) r["states"].push_back(j["state"]);
+  }
+  return ToolResult::Ok(std::move(r));
 }
 
 }  // namespace baton::tools

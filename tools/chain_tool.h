@@ -10,6 +10,8 @@ namespace baton::tools {
 class ChainTool final : public JobTool {
  public:
   explicit ChainTool(JobService& jobs);
+  bool MayBlock(const nlohmann::json& arguments) const override;
+  bool SupportsTasks() const override { return true; }
   ToolResult Call(const nlohmann::json& arguments, ToolCallContext& ctx) override;
 };
 

@@ -1,10 +1,19 @@
 #include "tools/enqueue_tool.h"
 
 #include "tools/job_spec_schema.h"
+#include "tools/job_wait.h"
 
 namespace baton::tools {
 
 using nlohmann::json;
+
+namespace {
+json EnqueueInputSchema() {
+  json schema = JobSpecSchema();
+  schema["properties"]["wait"] = WaitArgumentSchema();
+  return schema;
+}
+}  // namespace
 
 EnqueueTool::EnqueueTool(JobService& jobs) : JobTool(jobs) {
   definition_ = {
@@ -17,8 +26,10 @@ EnqueueTool::EnqueueTool(JobService& jobs) : JobTool(jobs) {
        "command is an argv array, never a shell string. Options: cwd, env, stdin, queue, "
        "priority, delay_seconds/run_at, timeout_seconds, inactivity_timeout_seconds, retry, "
        "idempotency_key, depends_on, labels. Returns {job_id, state}; then call `status` with "
-       "wait_seconds to get the result, or `chain` to run follow-ups."},
-      {"inputSchema", JobSpecSchema()},
+       "wait_seconds to get the result, or `chain` to run follow-ups. With wait: true it also "
+       "waits for the job like `status` does (a client that supports MCP tasks gets a task "
+       "handle at once)."},
+      {"inputSchema", EnqueueInputSchema()},
       {"outputSchema",
        {{"type", "object"},
         {"properties",
@@ -46,13 +57,34 @@ EnqueueTool::EnqueueTool(JobService& jobs) : JobTool(jobs) {
     schema["properties"]["params"] = {{"type", "object"},
                                       {"description", "The template's parameter values."}};
   }
+  AddWaitOutputProperties(definition_["outputSchema"]);
+}
+
+bool EnqueueTool::MayBlock(const json& args) const {
+  return args.is_object() && args.value("wait", json(false)) == json(true);
 }
 
 ToolResult EnqueueTool::Call(const json& args, ToolCallContext& ctx) {
-  auto out = jobs_.Enqueue(args, ctx.origin);
+  json spec = args;
+  bool wait = false;
+  if (spec.is_object() && spec.contains("wait")) {
+    if (!spec["wait"].is_boolean())
+      return ToolResult::Error("Invalid arguments: `wait` must be true or false");
+    wait = spec["wait"].get<bool>();
+    spec.erase("wait");
+  }
+  auto out = jobs_.Enqueue(spec, ctx.origin);
   if (!out.ok()) return ToolResult::FromStatus(out.status());
   json r = {{"job_id", out->id}, {"state", ToString(out->state)}};
   if (out->existed) r["existed"] = true;
+  if (ctx.task_mode == TaskMode::kCore || (ctx.task_mode == TaskMode::kExtension && wait))
+    return ToolResult::Deferred({out->id}, StatusOptions().ToJson(), r);
+  if (wait) {
+    auto waited = WaitForJobs(jobs_, {out->id}, jobs_.options().max_wait_ms, {}, ctx);
+    if (!waited.ok()) return ToolResult::FromStatus(waited.status());
+    r.update(*waited);
+    r["state"] = r["jobs"][0]["state"];
+  }
   return ToolResult::Ok(std::move(r));
 }
 

@@ -10,6 +10,8 @@ namespace baton::tools {
 class EnqueueTool final : public JobTool {
  public:
   explicit EnqueueTool(JobService& jobs);
+  bool MayBlock(const nlohmann::json& arguments) const override;
+  bool SupportsTasks() const override { return true; }
   ToolResult Call(const nlohmann::json& arguments, ToolCallContext& ctx) override;
 };
 

@@ -5,6 +5,7 @@
 #include "tools/cancel_tool.h"
 #include "tools/chain_tool.h"
 #include "tools/enqueue_tool.h"
+#include "tools/job_resource.h"
 #include "tools/jobs_tool.h"
 #include "tools/queue_tool.h"
 #include "tools/retry_tool.h"
@@ -22,6 +23,7 @@ void RegisterJobTools(McpServer& server, JobService& jobs) {
   server.AddTool(std::make_unique<JobsTool>(jobs));
   server.AddTool(std::make_unique<ScheduleTool>(jobs));
   server.AddTool(std::make_unique<QueueTool>(jobs));
+  RegisterJobResource(server, jobs);
 }
 
 }  // namespace baton::tools

@@ -1,9 +1,11 @@
 #include "tools/status_tool.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "server/job_view.h"
 #include "tools/job_spec_schema.h"
+#include "tools/job_wait.h"
 
 namespace baton::tools {
 
@@ -20,9 +22,11 @@ StatusTool::StatusTool(JobService& jobs) : JobTool(jobs) {
       {"description",
        "Get the state of one job (job_id) or several (job_ids): state (pending, queued, "
        "running, succeeded, failed, dead, cancelled, skipped), attempt, exit code or signal, "
-       "timings, the last lines of stdout/stderr and the error. With wait_seconds (at most 120) "
-       "it waits until every listed job has finished and returns as soon as they have, or when "
-       "the wait runs out (check each state). Prefer one call with a wait over repeated polling."},
+       "timings, the last lines of stdout/stderr and the error. With wait_seconds (capped at " +
+           std::to_string(jobs.options().max_wait_ms / 1000) +
+           ") it waits until every listed job has finished and returns as soon as they have, or "
+           "when the wait runs out (check each state; call again to keep waiting). Prefer one "
+           "call with a wait over repeated polling."},
       {"inputSchema",
        {{"type", "object"},
         {"properties",
@@ -32,8 +36,8 @@ StatusTool::StatusTool(JobService& jobs) : JobTool(jobs) {
           {"wait_seconds",
            {{"type", "number"},
             {"minimum", 0},
-            {"maximum", 120},
-            {"description", "Wait up to this long for the jobs to finish."}}},
+            {"description", "Wait up to this long for the jobs to finish (capped at " +
+                                std::to_string(jobs.options().max_wait_ms / 1000) + " s)."}}},
           {"attempts",
            {{"type", "boolean"},
             {"description", "Include every attempt with its outcome (retries, lost, timeouts)."}}},
@@ -83,69 +87,43 @@ ToolResult StatusTool::Call(const json& args, ToolCallContext& ctx) {
   double wait_s = 0;
   if (args.contains("wait_seconds")) {
     const json& w = args["wait_seconds"];
-    if (!w.is_number() || !std::isfinite(w.get<double>()) || w.get<double>() < 0 ||
-        w.get<double>() * 1000 > static_cast<double>(jobs_.options().max_wait_ms))
-      return ToolResult::Error("Invalid arguments: `wait_seconds` must be a number from 0 to " +
-                               std::to_string(jobs_.options().max_wait_ms / 1000));
-    wait_s = w.get<double>();
+    if (!w.is_number() || !std::isfinite(w.get<double>()) || w.get<double>() < 0)
+      return ToolResult::Error("Invalid arguments: `wait_seconds` must be a number of seconds, 0 "
+                               "or more (waits are capped at " +
+                               std::to_string(jobs_.options().max_wait_ms / 1000) + ")");
+    // Capped, not refused: a longer wait would be moved to the background by Claude Code.
+    wait_s = std::min(w.get<double>(), jobs_.options().max_wait_ms / 1000.0);
   }
-  JobViewOptions view;
+  StatusOptions options;
   if (args.contains("tail_bytes")) {
     const json& t = args["tail_bytes"];
     if (!t.is_number_integer() || t.get<int64_t>() < 0 || t.get<int64_t>() > 4000)
       return ToolResult::Error("Invalid arguments: `tail_bytes` must be an integer from 0 to 4000");
-    view.tail_bytes = t.get<size_t>();
-    view.output = view.tail_bytes > 0;
+    options.view.tail_bytes = t.get<size_t>();
+    options.view.output = options.view.tail_bytes > 0;
   }
-  bool with_attempts = false;
   if (args.contains("attempts")) {
     if (!args["attempts"].is_boolean())
       return ToolResult::Error("Invalid arguments: `attempts` must be true or false");
-    with_attempts = args["attempts"].get<bool>();
+    options.attempts = args["attempts"].get<bool>();
   }
-  int64_t start = MonotonicMs();
   std::vector<Job> jobs;
+  for (JobId id : ids) {  // an unknown id is a tool error, never a task
+    auto j = jobs_.Get(id);
+    if (!j.ok()) return ToolResult::FromStatus(j.status());
+    jobs.push_back(std::move(*j));
+  }
+  if (ctx.task_mode == TaskMode::kCore || (ctx.task_mode == TaskMode::kExtension && wait_s > 0))
+    return ToolResult::Deferred(ids, options.ToJson());
   if (wait_s > 0) {
-    double total = wait_s;
-    auto r = jobs_.Wait(ids, static_cast<int64_t>(wait_s * 1000),
-                        [&](const std::vector<Job>& now) {
-                          int done = 0;
-                          for (const Job& j : now) done += IsTerminal(j.state) ? 1 : 0;
-                          double elapsed = (MonotonicMs() - start) / 1000.0;
-                          ctx.progress(elapsed, total,
-                                       std::to_string(done) + "/" + std::to_string(now.size()) +
-                                           " finished; waiting");
-                        },
-                        ctx.cancelled);
-    if (!r.ok()) return ToolResult::FromStatus(r.status());
-    jobs = std::move(*r);
-  } else {
-    for (JobId id : ids) {
-      auto j = jobs_.Get(id);
-      if (!j.ok()) return ToolResult::FromStatus(j.status());
-      jobs.push_back(std::move(*j));
-    }
+    auto out = WaitForJobs(jobs_, ids, static_cast<int64_t>(wait_s * 1000), options, ctx);
+    if (!out.ok()) return ToolResult::FromStatus(out.status());
+    return ToolResult::Ok(std::move(*out));
   }
-  json out = {{"jobs", json::array()}};
-  bool all_done = true;
-  for (const Job& j : jobs) {
-    std::optional<Attempt> latest;
-    if (j.state == JobState::kRunning) {
-      auto attempts = jobs_.Attempts(j.id);
-      if (attempts.ok() && !attempts->empty()) latest = attempts->back();
-    }
-    all_done = all_done && IsTerminal(j.state);
-    json v = JobView(j, latest, view);
-    if (with_attempts) {
-      auto attempts = jobs_.Attempts(j.id);
-      if (attempts.ok()) v["attempts"] = AttemptsView(*attempts);
-    }
-    out["jobs"].push_back(std::move(v));
-  }
-  if (wait_s > 0) {
-    out["waited_ms"] = MonotonicMs() - start;
-    if (!all_done) out["timed_out"] = true;
-  }
+  // Channel news (server/job_news.h): the caller sees these ends here.
+  for (const Job& j : jobs)
+    if (IsTerminal(j.state) && ctx.note_job) ctx.note_job(j.id, true);
+  json out = StatusResult(jobs_, jobs, options);
   return ToolResult::Ok(std::move(out));
 }
 

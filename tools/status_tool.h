@@ -11,6 +11,7 @@ class StatusTool final : public JobTool {
  public:
   explicit StatusTool(JobService& jobs);
   bool MayBlock(const nlohmann::json& arguments) const override;
+  bool SupportsTasks() const override { return true; }
   ToolResult Call(const nlohmann::json& arguments, ToolCallContext& ctx) override;
 };
 

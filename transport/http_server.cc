@@ -201,7 +201,15 @@ Status StreamableHttpServer::Start() {
     res.set_chunked_content_provider(
         "text/event-stream",
         [this, stream, consumer, last, retry_sent, keepalive, retry, exchange](size_t, DataSink& sink) {
-          if (impl_->stopping) return false;
+          if (impl_->stopping) {
+            // Shutting down: what the stream already holds (a final response) still goes out.
+            std::string rest;
+            auto batch = stream->WaitAfter(consumer, *last, std::chrono::milliseconds(0));
+            for (const auto& e : batch.events) rest += stream->Format(e);
+            if (!rest.empty() && !sink.write(rest.data(), rest.size())) return false;
+            sink.done();
+            return true;
+          }
           std::string out;
           if (!*retry_sent) {
             out = "retry: " + std::to_string(retry) + "\n\n";
@@ -359,8 +367,10 @@ void StreamableHttpServer::Stop() {
   }
   {
     std::lock_guard<std::mutex> lock(impl_->mu);
+    // Open streams are ended now; closed ones end by themselves once their consumer has sent
+    // what they hold.
     for (auto& w : impl_->live_streams)
-      if (auto s = w.lock()) s->Attach();
+      if (auto s = w.lock(); s && !s->closed()) s->Attach();
     for (auto& w : impl_->live_exchanges)
       if (auto e = w.lock()) e->Abandon();
   }

@@ -19,6 +19,11 @@ McpClient::McpClient(const std::string& db_path, const std::map<std::string, std
 }
 
 json McpClient::ReadResponse(int timeout_ms) {
+  if (!responses_.empty()) {
+    json r = responses_.front();
+    responses_.erase(responses_.begin());
+    return r;
+  }
   int64_t deadline = MonotonicMs() + timeout_ms;
   while (true) {
     int64_t left = deadline - MonotonicMs();
@@ -34,6 +39,35 @@ json McpClient::ReadResponse(int timeout_ms) {
     }
     return m;
   }
+}
+
+json McpClient::WaitNotification(const std::function<bool(const json&)>& pred, int timeout_ms) {
+  int64_t deadline = MonotonicMs() + timeout_ms;
+  size_t checked = 0;
+  while (true) {
+    for (; checked < notifications_.size(); ++checked) {
+      if (pred(notifications_[checked])) {
+        json n = notifications_[checked];
+        notifications_.erase(notifications_.begin() + static_cast<long>(checked));
+        return n;
+      }
+    }
+    int64_t left = deadline - MonotonicMs();
+    if (left <= 0) return nullptr;
+    auto line = proc_->ReadLine(static_cast<int>(left));
+    if (!line) return nullptr;
+    json m = json::parse(*line, nullptr, false);
+    EXPECT_FALSE(m.is_discarded()) << "stdout carried a non-JSON line: " << *line;
+    if (m.is_discarded()) continue;
+    if (m.is_object() && m.contains("method") && !m.contains("id")) notifications_.push_back(m);
+    else responses_.push_back(m);
+  }
+}
+
+void McpClient::Notify(const std::string& method, const json& params) {
+  json n = {{"jsonrpc", "2.0"}, {"method", method}};
+  if (!params.is_null()) n["params"] = params;
+  proc_->WriteLine(n.dump());
 }
 
 json McpClient::Request(const std::string& method, const json& params, int timeout_ms) {

@@ -4,6 +4,7 @@
 // database, sends JSON-RPC lines and reads the answers (notifications are kept aside).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -35,6 +36,14 @@ class McpClient {
   // The next message that is not a notification (null on timeout).
   nlohmann::json ReadResponse(int timeout_ms = 10000);
 
+  // The first notification (already received or arriving within the timeout) for which `pred`
+  // holds; it is removed from notifications(). Null on timeout. Responses read meanwhile are
+  // kept for ReadResponse.
+  nlohmann::json WaitNotification(const std::function<bool(const nlohmann::json&)>& pred,
+                                  int timeout_ms);
+  // Sends a notification line.
+  void Notify(const std::string& method, const nlohmann::json& params);
+
   Subprocess& process() { return *proc_; }
   const std::vector<nlohmann::json>& notifications() const { return notifications_; }
 
@@ -42,6 +51,7 @@ class McpClient {
   std::unique_ptr<Subprocess> proc_;
   int next_id_ = 1;
   std::vector<nlohmann::json> notifications_;
+  std::vector<nlohmann::json> responses_;  // read while waiting for a notification
 };
 
 // Polls the job (through a new CLI process) until `pred` holds or the timeout passes.

@@ -111,5 +111,22 @@ TEST_F(EventDrainerBatonTest, NatsKilledForMoreThan10SecondsMidRunLosesAndDuplic
   if (HasFailure()) std::fprintf(stderr, "runner stderr:\n%s\n", runner->Stderr().c_str());
 }
 
+// Issue 5: a runner that idle-exits right after its last job must not leave that job's events in
+// the outbox for a runner that may start much later. NATS is down while the job runs and comes
+// back only after the runner went idle: the events still reach the stream before it exits.
+TEST_F(EventDrainerBatonTest, IdleExitWaitsForTheOutboxToDrain) {
+  nats_.Kill();
+  auto jobs = Enqueue(1, {"true"});
+  auto runner = Runner("1", "0.2");
+  std::this_thread::sleep_for(std::chrono::seconds(1));  // idle by now, flushing before exit
+  EXPECT_FALSE(runner->Wait(0).has_value()) << "exited with the outbox not drained";
+  nats_.Restart();
+  auto status = runner->Wait(30000);
+  ASSERT_TRUE(status.has_value()) << runner->Stderr();
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << runner->Stderr();
+  ExpectEveryEventOnceInOrder(jobs);
+  if (HasFailure()) std::fprintf(stderr, "runner stderr:\n%s\n", runner->Stderr().c_str());
+}
+
 }  // namespace
 }  // namespace baton
