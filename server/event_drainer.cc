@@ -17,17 +17,61 @@ namespace {
 
 using nlohmann::json;
 
-json JobSummary(const Job& job) {
-  json j = {{"state", ToString(job.state)},
-            {"command", job.spec.command},
-            {"attempt", job.attempt},
-            {"max_attempts", job.spec.retry.max_attempts}};
-  if (!job.spec.name.empty()) j["name"] = job.spec.name;
-  j["exit_code"] = job.exit_code ? json(*job.exit_code) : json(nullptr);
-  if (job.signal) j["signal"] = *job.signal;
-  if (!job.error.empty()) j["error"] = job.error;
-  if (job.chain_id) j["chain_id"] = *job.chain_id;
-  return j;
+// Appends `s` as a JSON string. Plain printable ASCII (nearly every subject, queue and state) is
+// copied as is; anything else goes through nlohmann, which escapes and replaces invalid UTF-8.
+void AppendString(std::string& out, std::string_view s) {
+  bool plain = std::all_of(s.begin(), s.end(), [](char c) {
+    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+  });
+  if (plain) {
+    out += '"';
+    out += s;
+    out += '"';
+  } else {
+    out += json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
+  }
+}
+
+void AppendKey(std::string& out, std::string_view key) {
+  out += '"';
+  out += key;
+  out += "\":";
+}
+
+// The job object of the payload, keys in the sorted order nlohmann used to write them.
+void AppendJobSummary(std::string& out, const EventJobSummary& job) {
+  out += "{\"attempt\":";
+  out += std::to_string(job.attempt);
+  if (job.chain_id) {
+    out += ",\"chain_id\":";
+    out += std::to_string(*job.chain_id);
+  }
+  out += ",\"command\":";
+  // The stored spec's argv, as SQLite's json_extract wrote it; checked, since it is spliced in.
+  if (!job.command_json.empty() && json::accept(job.command_json)) out += job.command_json;
+  else out += "null";
+  if (!job.error.empty()) {
+    out += ',';
+    AppendKey(out, "error");
+    AppendString(out, job.error);
+  }
+  out += ",\"exit_code\":";
+  out += job.exit_code ? std::to_string(*job.exit_code) : "null";
+  out += ",\"max_attempts\":";
+  out += std::to_string(job.max_attempts);
+  if (!job.name.empty()) {
+    out += ',';
+    AppendKey(out, "name");
+    AppendString(out, job.name);
+  }
+  if (job.signal) {
+    out += ",\"signal\":";
+    out += std::to_string(*job.signal);
+  }
+  out += ',';
+  AppendKey(out, "state");
+  AppendString(out, job.state);
+  out += '}';
 }
 
 int64_t Jittered(int64_t ms) {
@@ -65,23 +109,64 @@ std::string EventMsgId(std::string_view instance, const Event& event) {
          std::to_string(event.ts_ms);
 }
 
+EventJobSummary SummaryOf(const Job& job) {
+  EventJobSummary s;
+  s.state = ToString(job.state);
+  s.command_json = json(job.spec.command).dump(-1, ' ', false, json::error_handler_t::replace);
+  s.attempt = job.attempt;
+  s.max_attempts = job.spec.retry.max_attempts;
+  s.name = job.spec.name;
+  s.exit_code = job.exit_code;
+  s.signal = job.signal;
+  s.error = job.error;
+  s.chain_id = job.chain_id;
+  return s;
+}
+
 std::string EventPayload(std::string_view instance, const Event& event, const Job* job) {
-  json data = json::object();
-  if (!event.data.empty()) {
-    data = json::parse(event.data, nullptr, /*allow_exceptions=*/false);
-    if (data.is_discarded()) data = event.data;  // not JSON: pass the text along
+  if (!job) return SummaryEventPayload(instance, event, nullptr);
+  EventJobSummary summary = SummaryOf(*job);
+  return SummaryEventPayload(instance, event, &summary);
+}
+
+// Written directly rather than through a json object: this runs once per published event.
+std::string SummaryEventPayload(std::string_view instance, const Event& event,
+                                const EventJobSummary* job) {
+  std::string out;
+  out.reserve(256 + event.data.size() + (job ? job->command_json.size() + job->error.size() : 0));
+  out += "{\"data\":";
+  if (event.data.empty()) {
+    out += "{}";
+  } else if (json::accept(event.data)) {
+    out += event.data;  // the outbox holds JSON written by baton: passed through
+  } else {
+    AppendString(out, event.data);  // not JSON: pass the text along
   }
-  json j = {{"schema", kEventSchemaVersion},
-            {"id", event.id},
-            {"type", event.type},
-            {"ts", FormatRfc3339Ms(event.ts_ms)},
-            {"ts_ms", event.ts_ms},
-            {"instance", std::string(instance)},
-            {"job_id", event.job_id},
-            {"queue", event.queue},
-            {"data", std::move(data)},
-            {"job", job ? JobSummary(*job) : json(nullptr)}};
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+  out += ",\"id\":";
+  out += std::to_string(event.id);
+  out += ',';
+  AppendKey(out, "instance");
+  AppendString(out, instance);
+  out += ",\"job\":";
+  if (job) AppendJobSummary(out, *job);
+  else out += "null";
+  out += ",\"job_id\":";
+  out += std::to_string(event.job_id);
+  out += ',';
+  AppendKey(out, "queue");
+  AppendString(out, event.queue);
+  out += ",\"schema\":";
+  out += std::to_string(kEventSchemaVersion);
+  out += ',';
+  AppendKey(out, "ts");
+  AppendString(out, FormatRfc3339Ms(event.ts_ms));
+  out += ",\"ts_ms\":";
+  out += std::to_string(event.ts_ms);
+  out += ',';
+  AppendKey(out, "type");
+  AppendString(out, event.type);
+  out += '}';
+  return out;
 }
 
 // --- EventDrainer ---------------------------------------------------------------------------
@@ -136,28 +221,25 @@ DrainerStats EventDrainer::stats() const {
 Result<int> EventDrainer::RunOnce() {
   // Cheap while the broker is away: no store read, no payloads built.
   if (!publisher_->Connected()) return Status::Unavailable("events: not connected to NATS");
-  BATON_ASSIGN_OR_RETURN(std::vector<Event> events, store_.UnpublishedEvents(options_.batch_size));
+  // One query reads the events with their jobs' summaries: no per-event job read, no spec parse.
+  BATON_ASSIGN_OR_RETURN(std::vector<OutboxEvent> events,
+                         store_.UnpublishedEventsWithJobs(options_.batch_size));
   if (events.empty()) return 0;
 
   // At most one event per job: the job's next event waits for this one's ack.
   std::unordered_set<JobId> jobs;
+  jobs.reserve(events.size());
   std::vector<const Event*> chosen;
-  for (const Event& e : events)
-    if (jobs.insert(e.job_id).second) chosen.push_back(&e);
-
-  std::unordered_map<JobId, std::optional<Job>> job_rows;
   std::vector<transport::OutgoingMessage> batch;
-  batch.reserve(chosen.size());
-  for (const Event* e : chosen) {
-    auto [it, inserted] = job_rows.try_emplace(e->job_id);
-    if (inserted && e->job_id != 0) {
-      Result<Job> job = store_.Get(e->job_id);
-      if (job.ok()) it->second = std::move(job).value();
-      else if (job.status().code() != StatusCode::kNotFound) return job.status();
-    }
-    const Job* job = it->second ? &*it->second : nullptr;
-    batch.push_back({EventSubject(options_.instance, *e), EventMsgId(options_.instance, *e),
-                     EventPayload(options_.instance, *e, job)});
+  chosen.reserve(events.size());
+  batch.reserve(events.size());
+  for (const OutboxEvent& o : events) {
+    if (!jobs.insert(o.event.job_id).second) continue;
+    chosen.push_back(&o.event);
+    const EventJobSummary* job = o.job ? &*o.job : nullptr;
+    batch.push_back({EventSubject(options_.instance, o.event),
+                     EventMsgId(options_.instance, o.event),
+                     SummaryEventPayload(options_.instance, o.event, job)});
   }
 
   BATON_ASSIGN_OR_RETURN(std::vector<transport::PublishOutcome> outcomes,

@@ -76,6 +76,11 @@ std::string EventSubject(std::string_view instance, const Event& event);
 std::string EventMsgId(std::string_view instance, const Event& event);
 // The JSON payload (docs/events.md). `job` is the job's current row, if it still exists.
 std::string EventPayload(std::string_view instance, const Event& event, const Job* job);
+// The same from the job's summary (what the drainer reads with the event); null = no job.
+std::string SummaryEventPayload(std::string_view instance, const Event& event,
+                                const EventJobSummary* job);
+// The summary of `job` that a payload carries.
+EventJobSummary SummaryOf(const Job& job);
 
 struct DrainerStats {
   int64_t published = 0;       // events acknowledged and marked

@@ -147,4 +147,24 @@ struct Event {
   std::string data;   // JSON object with details
 };
 
+// The few columns of a job that an event's payload carries (docs/events.md), read with the
+// event in one query so that publishing never re-parses the job's spec.
+struct EventJobSummary {
+  std::string state;
+  std::string command_json;  // the spec's argv as JSON text, e.g. ["make","test"]
+  int attempt = 0;
+  int max_attempts = 1;
+  std::string name;
+  std::optional<int> exit_code;
+  std::optional<int> signal;
+  std::string error;
+  std::optional<JobId> chain_id;
+};
+
+// An unpublished event and its job's summary (absent when the job no longer exists).
+struct OutboxEvent {
+  Event event;
+  std::optional<EventJobSummary> job;
+};
+
 }  // namespace baton

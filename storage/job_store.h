@@ -228,6 +228,8 @@ class JobStore {
 
   // --- Outbox ---
   Result<std::vector<Event>> UnpublishedEvents(int limit);
+  // The same events, each with its job's summary, in one query (the drainer's read).
+  Result<std::vector<OutboxEvent>> UnpublishedEventsWithJobs(int limit);
   Status MarkPublished(const std::vector<int64_t>& event_ids);
 
   // --- Queues ---

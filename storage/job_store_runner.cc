@@ -243,6 +243,36 @@ Result<std::vector<Event>> JobStore::UnpublishedEvents(int limit) {
   return out;
 }
 
+Result<std::vector<OutboxEvent>> JobStore::UnpublishedEventsWithJobs(int limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  BATON_ASSIGN_OR_RETURN(Stmt * st, db_->Cached(
+      "SELECT e.id, e.ts_ms, COALESCE(e.job_id, 0), e.type, e.queue, e.data, j.id, j.state, "
+      "json_extract(j.spec, '$.command'), j.attempt, j.max_attempts, j.name, j.exit_code, "
+      "j.signal, j.error, j.chain_id "
+      "FROM (SELECT * FROM events WHERE published = 0 ORDER BY id LIMIT ?) e "
+      "LEFT JOIN jobs j ON j.id = e.job_id ORDER BY e.id"));
+  st->Bind(1, limit);
+  std::vector<OutboxEvent> out;
+  while (true) {
+    BATON_ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    OutboxEvent& o = out.emplace_back();
+    o.event = {st->Int(0), st->Int(1), st->Int(2), st->Text(3), st->Text(4), st->Text(5)};
+    if (st->IsNull(6)) continue;
+    EventJobSummary& j = o.job.emplace();
+    j.state = st->Text(7);
+    j.command_json = st->Text(8);
+    j.attempt = static_cast<int>(st->Int(9));
+    j.max_attempts = static_cast<int>(st->Int(10));
+    j.name = st->Text(11);
+    if (!st->IsNull(12)) j.exit_code = static_cast<int>(st->Int(12));
+    if (!st->IsNull(13)) j.signal = static_cast<int>(st->Int(13));
+    j.error = st->Text(14);
+    if (!st->IsNull(15)) j.chain_id = st->Int(15);
+  }
+  return out;
+}
+
 Status JobStore::MarkPublished(const std::vector<int64_t>& ids) {
   std::lock_guard<std::mutex> lock(mu_);
   BATON_ASSIGN_OR_RETURN(auto tx, Transaction::Begin(*db_));

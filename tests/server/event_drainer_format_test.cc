@@ -74,5 +74,28 @@ TEST(EventDrainerFormatTest, PayloadWithoutJobOrJsonDataStillParses) {
   EXPECT_EQ(p["ts"], "1970-01-01T00:00:00.000Z");
 }
 
+TEST(EventDrainerFormatTest, PayloadEscapesStringsAndReplacesInvalidUtf8) {
+  Event e{3, 5, 8, "failed", "q\"uote", "{\"k\": [1, 2]}"};
+  Job job;
+  job.id = 8;
+  job.state = JobState::kFailed;
+  job.spec.command = {"sh", "-c", "echo \"hi\"\n"};
+  job.error = "bad \xff byte\ttab";
+  job.signal = 9;
+  job.chain_id = 4;
+  json p = json::parse(EventPayload("default", e, &job));
+  EXPECT_EQ(p["queue"], "q\"uote");
+  EXPECT_EQ(p["data"], json::parse(R"({"k":[1,2]})"));
+  EXPECT_EQ(p["job"]["command"], json::array({"sh", "-c", "echo \"hi\"\n"}));
+  EXPECT_EQ(p["job"]["error"], "bad \xef\xbf\xbd byte\ttab");  // U+FFFD
+  EXPECT_EQ(p["job"]["signal"], 9);
+  EXPECT_EQ(p["job"]["chain_id"], 4);
+  EXPECT_TRUE(p["job"]["exit_code"].is_null());
+  EXPECT_FALSE(p["job"].contains("name"));
+  // The drainer's path (a summary read from the store) writes the same bytes.
+  EventJobSummary s = SummaryOf(job);
+  EXPECT_EQ(SummaryEventPayload("default", e, &s), EventPayload("default", e, &job));
+}
+
 }  // namespace
 }  // namespace baton

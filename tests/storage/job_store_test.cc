@@ -165,6 +165,45 @@ TEST_F(JobStoreTest, DelayedJobsWaitForTheirTime) {
   EXPECT_EQ(store->Get(j->id)->state, JobState::kQueued);
 }
 
+TEST_F(JobStoreTest, OutboxEventsComeWithTheirJobsSummary) {
+  auto store = Open();
+  EnqueueRequest req = Req({"make", "te\"st"});
+  req.spec.name = "tests";
+  req.spec.retry.max_attempts = 3;
+  auto j = store->Enqueue(req, 1000);
+  ASSERT_TRUE(j.ok());
+  ASSERT_TRUE(store->ClaimNext("r", 10, 1000).ok());
+  AttemptEnd end;
+  end.job_id = j->id;
+  end.attempt = 1;
+  end.outcome = AttemptOutcome::kFailed;
+  end.exit_code = 2;
+  end.error = "exit code 2";
+  end.next_state = JobState::kFailed;
+  ASSERT_TRUE(store->FinishAttempt(end, 2000).ok());
+  auto plain = store->UnpublishedEvents(100);
+  auto with_jobs = store->UnpublishedEventsWithJobs(2);
+  ASSERT_TRUE(plain.ok() && with_jobs.ok());
+  ASSERT_EQ(with_jobs->size(), 2u);  // the limit applies to events
+  for (size_t i = 0; i < with_jobs->size(); ++i) {
+    const OutboxEvent& o = (*with_jobs)[i];
+    EXPECT_EQ(o.event.id, (*plain)[i].id);
+    EXPECT_EQ(o.event.type, (*plain)[i].type);
+    EXPECT_EQ(o.event.data, (*plain)[i].data);
+    ASSERT_TRUE(o.job.has_value());
+    // The summary is the job's current row, whichever event it comes with.
+    EXPECT_EQ(o.job->state, "failed");
+    EXPECT_EQ(o.job->command_json, R"(["make","te\"st"])");
+    EXPECT_EQ(o.job->name, "tests");
+    EXPECT_EQ(o.job->attempt, 1);
+    EXPECT_EQ(o.job->max_attempts, 3);
+    EXPECT_EQ(o.job->exit_code, 2);
+    EXPECT_EQ(o.job->error, "exit code 2");
+    EXPECT_FALSE(o.job->signal.has_value());
+    EXPECT_FALSE(o.job->chain_id.has_value());
+  }
+}
+
 TEST_F(JobStoreTest, EveryTransitionHasItsEventInTheOutbox) {
   auto store = Open();
   auto j = store->Enqueue(Req({"x"}), 1000);
