@@ -351,13 +351,7 @@ Result<std::vector<Event>> JobStore::JobEvents(JobId id, int64_t after_id, int l
       "SELECT id, ts_ms, job_id, type, queue, data FROM events WHERE job_id = ? AND id > ? "
       "ORDER BY id LIMIT ?"));
   st->Bind(1, id).Bind(2, after_id).Bind(3, limit);
-  std::vector<Event> out;
-  while (true) {
-    BATON_ASSIGN_OR_RETURN(bool row, st->Step());
-    if (!row) break;
-    out.push_back({st->Int(0), st->Int(1), st->Int(2), st->Text(3), st->Text(4), st->Text(5)});
-  }
-  return out;
+  return st->ReadAll<Event>(ReadEvent);
 }
 
 Result<int64_t> JobStore::LastEventId() {

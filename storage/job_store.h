@@ -24,6 +24,7 @@
 
 namespace baton::storage {
 class Db;
+class Stmt;
 struct Connection;
 }
 
@@ -250,6 +251,8 @@ class JobStore {
                            const std::string& reason, int64_t now_ms,
                            std::vector<JobId>* cascaded);
   Result<Job> GetLocked(JobId id);
+  // The Event of a row selected as: id, ts_ms, job_id (0 when none), type, queue, data.
+  static Event ReadEvent(storage::Stmt& st);
   // The job ClaimNext would take now, if any.
   Result<std::optional<JobId>> ClaimableLocked(int global_limit);
   // Saga: after chain step `failed` ended failed or dead, enqueues the compensations

@@ -7,19 +7,17 @@ namespace baton {
 
 using storage::Stmt;
 
+Event JobStore::ReadEvent(Stmt& st) {
+  return {st.Int(0), st.Int(1), st.Int(2), st.Text(3), st.Text(4), st.Text(5)};
+}
+
 Result<std::vector<Event>> JobStore::EventsAfter(int64_t after_id, int limit) {
   std::lock_guard<std::mutex> lock(mu_);
   BATON_ASSIGN_OR_RETURN(Stmt * st, db_->Cached(
       "SELECT id, ts_ms, COALESCE(job_id, 0), type, queue, data FROM events WHERE id > ? "
       "ORDER BY id LIMIT ?"));
   st->Bind(1, after_id).Bind(2, limit);
-  std::vector<Event> out;
-  while (true) {
-    BATON_ASSIGN_OR_RETURN(bool row, st->Step());
-    if (!row) break;
-    out.push_back({st->Int(0), st->Int(1), st->Int(2), st->Text(3), st->Text(4), st->Text(5)});
-  }
-  return out;
+  return st->ReadAll<Event>(ReadEvent);
 }
 
 }  // namespace baton

@@ -234,13 +234,7 @@ Result<std::vector<Event>> JobStore::UnpublishedEvents(int limit) {
       "SELECT id, ts_ms, COALESCE(job_id, 0), type, queue, data FROM events WHERE published = 0 "
       "ORDER BY id LIMIT ?"));
   st->Bind(1, limit);
-  std::vector<Event> out;
-  while (true) {
-    BATON_ASSIGN_OR_RETURN(bool row, st->Step());
-    if (!row) break;
-    out.push_back({st->Int(0), st->Int(1), st->Int(2), st->Text(3), st->Text(4), st->Text(5)});
-  }
-  return out;
+  return st->ReadAll<Event>(ReadEvent);
 }
 
 Result<std::vector<OutboxEvent>> JobStore::UnpublishedEventsWithJobs(int limit) {
@@ -257,7 +251,7 @@ Result<std::vector<OutboxEvent>> JobStore::UnpublishedEventsWithJobs(int limit) 
     BATON_ASSIGN_OR_RETURN(bool row, st->Step());
     if (!row) break;
     OutboxEvent& o = out.emplace_back();
-    o.event = {st->Int(0), st->Int(1), st->Int(2), st->Text(3), st->Text(4), st->Text(5)};
+    o.event = ReadEvent(*st);
     if (st->IsNull(6)) continue;
     EventJobSummary& j = o.job.emplace();
     j.state = st->Text(7);

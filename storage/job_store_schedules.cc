@@ -73,13 +73,7 @@ Result<std::vector<Schedule>> JobStore::ListSchedules() {
   std::lock_guard<std::mutex> lock(mu_);
   BATON_ASSIGN_OR_RETURN(Stmt * st, db_->Cached(std::string("SELECT ") + kScheduleColumns +
                                                 " FROM schedules ORDER BY name"));
-  std::vector<Schedule> out;
-  while (true) {
-    BATON_ASSIGN_OR_RETURN(bool row, st->Step());
-    if (!row) break;
-    out.push_back(ReadSchedule(*st));
-  }
-  return out;
+  return st->ReadAll<Schedule>(ReadSchedule);
 }
 
 Result<Schedule> JobStore::GetSchedule(const std::string& name) {
@@ -112,13 +106,7 @@ Result<std::vector<Schedule>> JobStore::DueSchedules(int64_t now_ms) {
                                                 " FROM schedules WHERE next_run_ms <= ? "
                                                 "ORDER BY next_run_ms LIMIT 100"));
   st->Bind(1, now_ms);
-  std::vector<Schedule> out;
-  while (true) {
-    BATON_ASSIGN_OR_RETURN(bool row, st->Step());
-    if (!row) break;
-    out.push_back(ReadSchedule(*st));
-  }
-  return out;
+  return st->ReadAll<Schedule>(ReadSchedule);
 }
 
 Result<std::optional<int64_t>> JobStore::NextScheduleMs() {

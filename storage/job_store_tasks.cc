@@ -95,18 +95,7 @@ Result<std::vector<TaskRecord>> JobStore::ListTasks(const std::string& principal
                   " FROM tasks WHERE principal = ? AND seq > ? AND (ttl_ms IS NULL OR "
                   "created_ms + ttl_ms > ?) ORDER BY seq LIMIT ?"));
   st->Bind(1, principal).Bind(2, after_seq).Bind(3, now_ms).Bind(4, limit);
-  std::vector<TaskRecord> out;
-  while (true) {
-    auto row = st->Step();
-    if (!row.ok()) {
-      st->Reset();
-      return row.status();
-    }
-    if (!*row) break;
-    out.push_back(ReadTask(*st));
-  }
-  st->Reset();
-  return out;
+  return st->ReadAll<TaskRecord>(ReadTask);
 }
 
 Result<std::vector<TaskRecord>> JobStore::TasksOfJobs(const std::vector<JobId>& job_ids,
@@ -120,18 +109,7 @@ Result<std::vector<TaskRecord>> JobStore::TasksOfJobs(const std::vector<JobId>& 
                   "SELECT 1 FROM json_each(tasks.job_ids) AS j, json_each(?2) AS c "
                   "WHERE j.value = c.value) ORDER BY seq"));
   st->Bind(1, now_ms).Bind(2, json(job_ids).dump());
-  std::vector<TaskRecord> out;
-  while (true) {
-    auto row = st->Step();
-    if (!row.ok()) {
-      st->Reset();
-      return row.status();
-    }
-    if (!*row) break;
-    out.push_back(ReadTask(*st));
-  }
-  st->Reset();
-  return out;
+  return st->ReadAll<TaskRecord>(ReadTask);
 }
 
 Result<int> JobStore::PruneExpiredTasks(int64_t now_ms) {

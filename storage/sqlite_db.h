@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "base/result.h"
 #include "base/status.h"
@@ -57,6 +58,24 @@ class Stmt {
 
   // Clears bindings and rewinds, ready for reuse.
   void Reset();
+
+  // Steps through every row, collecting read(*this) for each, then resets (also on an error) so
+  // a cached statement holds no read lock between calls.
+  template <typename T, typename ReadRow>
+  Result<std::vector<T>> ReadAll(ReadRow read) {
+    std::vector<T> out;
+    while (true) {
+      Result<bool> row = Step();
+      if (!row.ok()) {
+        Reset();
+        return row.status();
+      }
+      if (!*row) break;
+      out.push_back(read(*this));
+    }
+    Reset();
+    return out;
+  }
 
  private:
   sqlite3* db_;
