@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include "server/mcp_session.h"
+#include "server/mcp_tasks.h"
 
 namespace baton {
 
@@ -87,6 +88,9 @@ json McpSession::Listen(const Message& m, const RequestScope& scope,
     return MakeError(m.id, transport::kInvalidParams,
                      "Invalid params: \"notifications.resourceSubscriptions\" must be an array of "
                      "resource URIs");
+  // ext-tasks (io.modelcontextprotocol/tasks): task notifications need the extension declared.
+  if (requested.contains("taskIds") && !McpTasks::DeclaresExtension(scope.client_capabilities))
+    return McpTasks::MissingExtensionError(m.id);
   NotificationHub& hub = server_.notifications();
   ListenerInfo info;
   info.session_id = info_.id;

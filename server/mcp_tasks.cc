@@ -278,6 +278,12 @@ json McpTasks::List(const Message& m, const std::string& principal) {
   return MakeResult(m.id, result);
 }
 
+json McpTasks::MissingExtensionError(const json& request_id) {
+  return MakeError(request_id, kMissingClientCapabilityError, "Missing required client capability",
+                   json{{"requiredCapabilities",
+                         {{"extensions", {{kTasksExtension, json::object()}}}}}});
+}
+
 std::optional<json> McpTasks::Serve(const Message& m, bool modern, const json& caps,
                                     const std::string& principal,
                                     const std::atomic<bool>* cancelled) {
@@ -287,9 +293,7 @@ std::optional<json> McpTasks::Serve(const Message& m, bool modern, const json& c
                            : (method == "tasks/get" || method == "tasks/cancel" ||
                               method == "tasks/result" || method == "tasks/list");
   if (!ours) return std::nullopt;
-  if (modern && !DeclaresExtension(caps))
-    return MakeError(m.id, kMissingClientCapabilityError, "Missing required client capability",
-                     json{{"requiredCapabilities", {{"extensions", {{kTasksExtension, json::object()}}}}}});
+  if (modern && !DeclaresExtension(caps)) return MissingExtensionError(m.id);
   if (method == "tasks/list") return List(m, principal);
   if (!m.params.is_object() || !m.params.contains("taskId") || !m.params["taskId"].is_string())
     return MakeError(m.id, transport::kInvalidParams,

@@ -100,6 +100,8 @@ class McpTasks {
 
   // True when `capabilities` (a request's client capabilities) declare the extension.
   static bool DeclaresExtension(const nlohmann::json& capabilities);
+  // The -32021 error a request gets when it needs the extension its client did not declare.
+  static nlohmann::json MissingExtensionError(const nlohmann::json& request_id);
 
  private:
   Result<TaskSnapshot> Snapshot(TaskRecord record);

@@ -18,8 +18,8 @@ constexpr const char* kTaskIdsKey = "taskIds";  // ext-tasks: notifications.task
 TaskNews::TaskNews(JobFeed& feed, JobStore& store, McpTasks& tasks, NotificationHub& hub,
                    const Clock& clock)
     : feed_(feed), store_(store), tasks_(tasks), hub_(hub), clock_(clock) {
-  // Acknowledge the ids that are tasks of the listener's principal; none without the extension
-  // declared on the listen request (the spec wants -32021 there; the hub can only not honor).
+  // Acknowledge the ids that are tasks of the listener's principal (a listen request asking for
+  // taskIds without the extension declared was already refused with -32021).
   hub_.AddFilterKey(kTaskIdsKey, [this](const json& requested, const ListenerInfo& l) -> json {
     if (!requested.is_array() || !McpTasks::DeclaresExtension(l.client_capabilities))
       return nullptr;

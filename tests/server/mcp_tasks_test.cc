@@ -168,6 +168,11 @@ TEST_F(McpTasksTest, WithoutTheExtensionTheCallWaitsAsBefore) {
   EXPECT_EQ(r["result"]["resultType"], "complete") << r.dump();
   EXPECT_EQ(r["result"]["structuredContent"]["timed_out"], true);
   EXPECT_EQ(Modern(*alice_, "tasks/get", {{"taskId", "x"}}, false)["error"]["code"], -32021);
+  json listen = Modern(*alice_, "subscriptions/listen",
+                       {{"notifications", {{"taskIds", json::array({"x"})}}}}, false);
+  EXPECT_EQ(listen["error"]["code"], -32021) << listen.dump();
+  EXPECT_TRUE(listen["error"]["data"]["requiredCapabilities"]["extensions"].contains(
+      kTasksExtension)) << listen.dump();
   // With the extension, a call that does not wait, or whose jobs have ended, is answered as is.
   json plain = Modern(*alice_, "tools/call", {{"name", "status"}, {"arguments", {{"job_id", job}}}});
   EXPECT_EQ(plain["result"]["resultType"], "complete");
