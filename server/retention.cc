@@ -8,6 +8,8 @@ Result<RetentionReport> PruneFinished(JobStore& store, const std::string& logs_d
                                       int64_t now_ms, int64_t max_age_ms) {
   RetentionReport report;
   if (max_age_ms <= 0) return report;
+  // MCP tasks live for their ttl only (at most days): expired ones go whatever the job age.
+  BATON_ASSIGN_OR_RETURN(report.tasks, store.PruneExpiredTasks(now_ms));
   constexpr int kBatch = 500;  // short transactions: front-ends keep writing meanwhile
   while (true) {
     BATON_ASSIGN_OR_RETURN(PruneResult r, store.Prune(now_ms - max_age_ms, kBatch));

@@ -507,9 +507,9 @@ void Runner::RunRetention(int64_t now_mono) {
   next_retention_mono_ = now_mono + static_cast<int64_t>(kRetentionIntervalSeconds * 1000);
   auto r = PruneFinished(store_, paths_.logs_dir, clock_.NowMs(), options_.retention_ms);
   if (!r.ok()) spdlog::error("retention: {}", r.status().ToString());
-  else if (r->jobs > 0)
-    spdlog::info("retention: pruned {} job(s), {} event(s), {} log dir(s)", r->jobs, r->events,
-                 r->log_dirs);
+  else if (r->jobs > 0 || r->tasks > 0)
+    spdlog::info("retention: pruned {} job(s), {} event(s), {} log dir(s), {} expired task(s)",
+                 r->jobs, r->events, r->log_dirs, r->tasks);
 }
 
 void Runner::StopAll() {

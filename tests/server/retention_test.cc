@@ -1,5 +1,5 @@
 // Retention: the runner prunes finished jobs older than its retention age, with their events
-// and output files, so the database and the log directory stay bounded.
+// and output files, and expired MCP tasks, so the database and the log directory stay bounded.
 #include <sys/stat.h>
 
 #include <gtest/gtest.h>
@@ -21,6 +21,13 @@ TEST_F(RetentionTest, RunnerPrunesOldFinishedJobsEventsAndLogs) {
   std::string log_dir = paths_.logs_dir + "/" + std::to_string(old_job);
   struct stat st;
   ASSERT_EQ(stat(log_dir.c_str(), &st), 0);
+  TaskRecord task;  // an MCP task on the new-enough job, expired an hour later
+  task.id = "t-expired";
+  task.principal = "alice";
+  task.job_ids = {old_job};
+  task.created_ms = clock.NowMs();
+  task.ttl_ms = 3600 * 1000LL;
+  ASSERT_TRUE(store_->CreateTask(task).ok());
   runner_.reset();  // the next runner prunes on its first pass (then hourly)
 
   clock.AdvanceMs(2 * 24 * 3600 * 1000LL);
@@ -31,6 +38,7 @@ TEST_F(RetentionTest, RunnerPrunesOldFinishedJobsEventsAndLogs) {
   EXPECT_TRUE(store_->JobEvents(old_job, 0, 10)->empty());
   EXPECT_NE(stat(log_dir.c_str(), &st), 0) << "the old job's output files are still there";
   EXPECT_TRUE(store_->Get(new_job).ok());
+  EXPECT_EQ(*store_->PruneExpiredTasks(clock.NowMs()), 0) << "the expired task was not pruned";
 }
 
 TEST_F(RetentionTest, ZeroRetentionKeepsEverything) {
