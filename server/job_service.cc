@@ -16,6 +16,7 @@ using nlohmann::json;
 
 namespace {
 constexpr int64_t kLostRingBoundMs = 5000;
+constexpr int64_t kCancelCheckMs = 100;
 }  // namespace
 
 JobService::JobService(JobStore& store, RunnerControl& runner, JobWatcher& watcher,
@@ -282,9 +283,15 @@ Result<std::vector<Job>> JobService::Wait(
       next_progress = now + options_.progress_interval_ms;
     }
     // The job's end event wakes us (the runner rings the watcher); the bound only covers a lost
-    // ring.
-    int64_t wait = std::min({deadline - now, next_progress - now, int64_t{kLostRingBoundMs}});
-    watcher_.WaitForChange(gen, static_cast<int>(std::max<int64_t>(1, wait)));
+    // ring. A cancellation (notifications/cancelled, shutdown) is seen within kCancelCheckMs,
+    // without re-reading the jobs.
+    int64_t until = std::min({deadline, next_progress, now + kLostRingBoundMs});
+    while (!(cancelled && cancelled->load())) {
+      int64_t left = until - MonotonicMs();
+      if (left <= 0) break;
+      int64_t slice = cancelled ? std::min(left, kCancelCheckMs) : left;
+      if (watcher_.WaitForChange(gen, static_cast<int>(slice)) != gen) break;
+    }
   }
 }
 

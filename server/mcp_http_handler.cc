@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <thread>
+#include <vector>
 
 #include "base/random_id.h"
 
@@ -206,9 +207,22 @@ void McpHttpHandler::OnSessionClosed(const std::shared_ptr<transport::HttpSessio
 }
 
 void McpHttpHandler::Shutdown(int wait_ms) {
+  std::vector<std::shared_ptr<McpSession>> left;
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    shutting_down_ = true;
+    if (cv_.wait_for(lock, std::chrono::milliseconds(wait_ms), [&] { return running_ == 0; }))
+      return;
+    for (auto& [key, weak] : stateless_)
+      if (auto session = weak.lock()) left.push_back(std::move(session));
+  }
+  // Long status waits and listen streams: cancelled, they end (without a response) at once.
+  spdlog::warn("http: cancelling {} request(s) still running at shutdown", left.size());
+  for (auto& session : left) session->Shutdown();
+  left.clear();
   std::unique_lock<std::mutex> lock(mu_);
-  shutting_down_ = true;
-  cv_.wait_for(lock, std::chrono::milliseconds(wait_ms), [&] { return running_ == 0; });
+  while (!cv_.wait_for(lock, std::chrono::seconds(5), [&] { return running_ == 0; }))
+    spdlog::warn("http: still waiting for {} cancelled request(s) to end", running_);
 }
 
 }  // namespace baton

@@ -10,7 +10,7 @@
 //   - 2025-03-26 .. 2025-11-25 (basic/transports.mdx): `initialize` creates a session (its
 //     MCP-Session-Id is returned); every later message names it.
 //
-// Thread-safe. Shutdown() waits for stateless requests still running.
+// Thread-safe. Shutdown() ends the stateless requests still running before it returns.
 #pragma once
 
 #include <condition_variable>
@@ -30,7 +30,9 @@ class McpHttpHandler final : public transport::StreamableHttpHandler {
 
   void OnPost(transport::HttpPost post, std::shared_ptr<transport::HttpExchange> exchange) override;
   void OnSessionClosed(const std::shared_ptr<transport::HttpSession>& session) override;
-  // Refuses new stateless requests and waits up to `wait_ms` for those running. Repeatable.
+  // Refuses new stateless requests and gives those running `wait_ms` to finish; then cancels
+  // the rest and waits for their threads, which use this handler and the server: a request
+  // never outlives them. Repeatable.
   void Shutdown(int wait_ms = 10000);
 
  private:

@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -128,6 +129,33 @@ TEST_F(NewsHttpTest, ListenIsAcknowledgedFirstAndDeliversJobUpdatesUntilShutdown
   EXPECT_TRUE((*last).contains("result")) << last->dump();
   EXPECT_EQ((*last)["result"]["_meta"]["io.modelcontextprotocol/subscriptionId"], "L1");
   ASSERT_TRUE(server_->Wait(15000).has_value()) << "the listen stream held the shutdown";
+}
+
+// A stateless request still waiting at shutdown (a long status wait) is cancelled, not left
+// running on a thread that uses the handler and the server after they are gone.
+TEST_F(NewsHttpTest, AStatusWaitStillRunningIsCancelledAtShutdown) {
+  json e = Call(1, "enqueue", {{"command", {"/bin/sleep", "60"}}});
+  int64_t id = e["result"]["structuredContent"]["job_id"];
+  json meta = Meta();
+  meta["progressToken"] = "w";
+  json body = {{"jsonrpc", "2.0"}, {"id", 2}, {"method", "tools/call"},
+               {"params", {{"_meta", meta}, {"name", "status"},
+                           {"arguments", {{"job_id", id}, {"wait_seconds", 100}}}}}};
+  auto headers = ModernHeaders("tools/call", "status");
+  headers["Content-Type"] = "application/json";
+  headers["Accept"] = "application/json, text/event-stream";
+  // The first progress notification (after the 5 s default interval) proves the wait is on.
+  SseConnection wait(port_, BuildRequest("POST", port_, "/mcp", headers, body.dump()), 30000);
+  ASSERT_EQ(wait.status(), 200) << server_->Stderr();
+  auto progress = wait.NextMessage(30000);
+  ASSERT_TRUE(progress.has_value()) << server_->Stderr();
+  EXPECT_EQ((*progress)["method"], "notifications/progress");
+  server_->Kill(SIGTERM);
+  auto st = server_->Wait(30000);
+  ASSERT_TRUE(st.has_value()) << "the status wait held the shutdown";
+  EXPECT_TRUE(WIFEXITED(*st) && WEXITSTATUS(*st) == 0) << server_->Stderr();
+  EXPECT_NE(server_->Stderr().find("cancelling 1 request(s) still running"), std::string::npos)
+      << server_->Stderr();
 }
 
 TEST_F(NewsHttpTest, AClosedListenStreamIsForgotten) {
