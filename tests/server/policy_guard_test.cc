@@ -70,7 +70,9 @@ TEST_F(PolicyGuardTest, DefaultPolicyAllowsSafeCommandsAndDeniesDangerousOnes) {
     SCOPED_TRACE(c.args.dump());
     GuardVerdict v = Call(*g, "enqueue", c.args);
     EXPECT_EQ(v.allow, c.allow);
-    if (!c.allow) EXPECT_TRUE(Mentions(v, c.reason)) << json(v.reasons).dump();
+    if (!c.allow) {
+      EXPECT_TRUE(Mentions(v, c.reason)) << json(v.reasons).dump();
+    }
   }
   // Chain steps are checked one by one.
   GuardVerdict chain = Call(*g, "chain", {{"steps", {{{"command", {"make"}}}, {{"command", {"rm", "-rf", "/"}}}}}});
