@@ -297,7 +297,8 @@ Result<std::vector<Job>> JobService::Wait(
 
 Result<CancelOutcome> JobService::Cancel(JobId id, bool cascade, const std::string& reason) {
   BATON_ASSIGN_OR_RETURN(CancelOutcome out, store_.Cancel(id, cascade, reason, clock_.NowMs()));
-  if (out.state == JobState::kRunning) WakeRunner();
+  if (out.state == JobState::kRunning) WakeRunner();  // it kills, then rings everyone
+  else JobWatcher::RingAll(store_);  // no runner involved: other front-ends' waits hear it here
   watcher_.Notify();
   return out;
 }

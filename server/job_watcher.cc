@@ -45,6 +45,13 @@ uint64_t JobWatcher::generation() {
   return generation_;
 }
 
+void JobWatcher::RingAll(JobStore& store) {
+  auto bells = store.FrontendBells();
+  if (!bells.ok()) return;
+  for (const std::string& b : *bells)
+    if (!transport::Doorbell::Ring(b).ok()) (void)store.UnregisterFrontend(b);
+}
+
 void JobWatcher::Notify() {
   {
     std::lock_guard<std::mutex> lock(mu_);

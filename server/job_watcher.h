@@ -2,7 +2,7 @@
 //
 // Lets a front-end's threads sleep until some job changes, across processes: the watcher binds
 // its own doorbell, registers it in the database, and the runner rings every registered doorbell
-// when a job finishes. Waiters block on a condition variable with a bounded timeout (a lost ring
+// when a job starts or finishes (a front-end does too when it cancels a queued job). Waiters block on a condition variable with a bounded timeout (a lost ring
 // can only delay a wake-up by that bound, never lose it). Thread-safe.
 #pragma once
 
@@ -33,6 +33,11 @@ class JobWatcher {
   uint64_t WaitForChange(uint64_t seen, int timeout_ms);
   // Wakes waiters as if rung (a job changed in this process).
   void Notify();
+
+  // Rings every front-end registered in the database: the runner after the jobs it runs change,
+  // a front-end after a change it made alone (a queued job cancelled). Bells nobody answers
+  // any more (their process is gone) are unregistered.
+  static void RingAll(JobStore& store);
 
  private:
   JobStore& store_;

@@ -21,6 +21,7 @@
 #include "server/child_process.h"
 #include "server/job_output.h"
 #include "server/placeholders.h"
+#include "server/job_watcher.h"
 #include "server/retention.h"
 #include "server/retry_decision.h"
 #include "server/runner_recovery.h"
@@ -366,11 +367,7 @@ void Runner::Finish(Running& r) {
 
 void Runner::RingFrontends() {
   if (options_.on_events) options_.on_events();
-  auto bells = store_.FrontendBells();
-  if (!bells.ok()) return;
-  for (const std::string& b : *bells) {
-    if (!transport::Doorbell::Ring(b).ok()) (void)store_.UnregisterFrontend(b);
-  }
+  JobWatcher::RingAll(store_);
 }
 
 int64_t Runner::NextWakeMs(int64_t now) {

@@ -40,6 +40,21 @@ class JobsToolsTest : public testing::RunnerFixture {
   std::unique_ptr<JobService> service_;
 };
 
+// Cancelling a queued job involves no runner, so the front-end that cancels rings the others
+// itself: a status wait in another process hears it at once, not after its lost-ring bound.
+TEST_F(JobsToolsTest, CancellingAQueuedJobRingsTheOtherFrontEnds) {
+  auto other_store = JobStore::Open(paths_.db);  // another front-end process's connection
+  ASSERT_TRUE(other_store.ok()) << other_store.status().ToString();
+  JobWatcher other(**other_store);
+  ASSERT_TRUE(other.Start(paths_.bell_prefix + "other").ok());
+  JobId queued = Enqueue({{"command", {"true"}}, {"delay_seconds", 3600}});
+  uint64_t seen = other.generation();
+  ASSERT_TRUE(service_->Cancel(queued, false, "not needed").ok());
+  // No time bound asserted: without the ring, this waits the whole 30 s and sees no change.
+  EXPECT_NE(other.WaitForChange(seen, 30000), seen) << "the other front-end was not rung";
+  EXPECT_EQ((*other_store)->Get(queued)->state, JobState::kCancelled);
+}
+
 TEST_F(JobsToolsTest, JobsFiltersAndPagesWithACursor) {
   std::vector<JobId> ids;
   for (int i = 0; i < 7; ++i)
