@@ -99,21 +99,17 @@ Result<std::vector<QueueInfo>> JobStore::ListQueues() {
       " (SELECT COUNT(*) FROM jobs WHERE queue = n.name AND state = 'pending'), "
       " (SELECT COUNT(*) FROM jobs WHERE queue = n.name AND state = 'dead') "
       "FROM names n LEFT JOIN queues q ON q.name = n.name ORDER BY n.name"));
-  std::vector<QueueInfo> out;
-  while (true) {
-    BATON_ASSIGN_OR_RETURN(bool row, st->Step());
-    if (!row) break;
+  return st->ReadAll<QueueInfo>([](Stmt& row) {
     QueueInfo q;
-    q.name = st->Text(0);
-    if (!st->IsNull(1)) q.concurrency = static_cast<int>(st->Int(1));
-    q.paused = st->Int(2) != 0;
-    q.queued = st->Int(3);
-    q.running = st->Int(4);
-    q.pending = st->Int(5);
-    q.dead = st->Int(6);
-    out.push_back(std::move(q));
-  }
-  return out;
+    q.name = row.Text(0);
+    if (!row.IsNull(1)) q.concurrency = static_cast<int>(row.Int(1));
+    q.paused = row.Int(2) != 0;
+    q.queued = row.Int(3);
+    q.running = row.Int(4);
+    q.pending = row.Int(5);
+    q.dead = row.Int(6);
+    return q;
+  });
 }
 
 Result<std::optional<RunnerInfo>> JobStore::LatestRunner() {

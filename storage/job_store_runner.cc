@@ -246,25 +246,22 @@ Result<std::vector<OutboxEvent>> JobStore::UnpublishedEventsWithJobs(int limit) 
       "FROM (SELECT * FROM events WHERE published = 0 ORDER BY id LIMIT ?) e "
       "LEFT JOIN jobs j ON j.id = e.job_id ORDER BY e.id"));
   st->Bind(1, limit);
-  std::vector<OutboxEvent> out;
-  while (true) {
-    BATON_ASSIGN_OR_RETURN(bool row, st->Step());
-    if (!row) break;
-    OutboxEvent& o = out.emplace_back();
-    o.event = ReadEvent(*st);
-    if (st->IsNull(6)) continue;
+  return st->ReadAll<OutboxEvent>([](Stmt& row) {
+    OutboxEvent o;
+    o.event = ReadEvent(row);
+    if (row.IsNull(6)) return o;  // the job is gone (retention)
     EventJobSummary& j = o.job.emplace();
-    j.state = st->Text(7);
-    j.command_json = st->Text(8);
-    j.attempt = static_cast<int>(st->Int(9));
-    j.max_attempts = static_cast<int>(st->Int(10));
-    j.name = st->Text(11);
-    if (!st->IsNull(12)) j.exit_code = static_cast<int>(st->Int(12));
-    if (!st->IsNull(13)) j.signal = static_cast<int>(st->Int(13));
-    j.error = st->Text(14);
-    if (!st->IsNull(15)) j.chain_id = st->Int(15);
-  }
-  return out;
+    j.state = row.Text(7);
+    j.command_json = row.Text(8);
+    j.attempt = static_cast<int>(row.Int(9));
+    j.max_attempts = static_cast<int>(row.Int(10));
+    j.name = row.Text(11);
+    if (!row.IsNull(12)) j.exit_code = static_cast<int>(row.Int(12));
+    if (!row.IsNull(13)) j.signal = static_cast<int>(row.Int(13));
+    j.error = row.Text(14);
+    if (!row.IsNull(15)) j.chain_id = row.Int(15);
+    return o;
+  });
 }
 
 Status JobStore::MarkPublished(const std::vector<int64_t>& ids) {
