@@ -13,6 +13,7 @@ import { after, before, describe, test } from "node:test";
 
 import {
   lastToolResults,
+  lastUserText,
   privateNetworkProblem,
   resultText,
   startClaudeSession,
@@ -27,14 +28,6 @@ assert.ok(tmuxAvailable(), "tmux is needed to drive Claude Code interactively (a
   assert.equal(problem, null, `the channels test runs Claude Code in a private network namespace: ${problem}`);
 }
 
-// The text blocks of the last user message.
-function lastUserText(body) {
-  const last = body.messages.at(-1);
-  assert.equal(last.role, "user");
-  return typeof last.content === "string"
-    ? last.content
-    : last.content.filter((c) => c.type === "text").map((c) => c.text).join("\n");
-}
 
 // <channel source="baton" job_id="7" state="failed" queue="default">\ncontent\n</channel>
 function channelMessages(text) {

@@ -9,7 +9,13 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
-import { lastToolResults, resultText, startClaudeSession, tmuxAvailable } from "./lib/claude_tmux.mjs";
+import {
+  lastToolResults,
+  lastUserText,
+  resultText,
+  startClaudeSession,
+  tmuxAvailable,
+} from "./lib/claude_tmux.mjs";
 import { eventually, makeTmp, procCmdline, processesMentioning } from "./lib/harness.mjs";
 import { startModelStandIn } from "./lib/model_standin.mjs";
 
@@ -35,14 +41,6 @@ function toolText(body) {
   return text;
 }
 
-// The text of the last user message (a new turn Claude Code started by itself).
-function lastUserText(body) {
-  const last = body.messages.at(-1);
-  assert.equal(last.role, "user");
-  return typeof last.content === "string"
-    ? last.content
-    : last.content.filter((c) => c.type === "text").map((c) => c.text).join("\n");
-}
 
 // Claude Code's notification of a finished background task:
 //   <task-notification> <task-id>…</task-id> <status>completed</status>

@@ -18,27 +18,28 @@ McpClient::McpClient(const std::string& db_path, const std::map<std::string, std
   proc_ = std::make_unique<Subprocess>(argv, env);
 }
 
-json McpClient::ReadResponse(int timeout_ms) {
-  if (!responses_.empty()) {
-    json r = responses_.front();
-    responses_.erase(responses_.begin());
-    return r;
-  }
-  int64_t deadline = MonotonicMs() + timeout_ms;
+bool McpClient::ReadOne(int64_t deadline_ms) {
   while (true) {
-    int64_t left = deadline - MonotonicMs();
-    if (left <= 0) return nullptr;
+    int64_t left = deadline_ms - MonotonicMs();
+    if (left <= 0) return false;
     auto line = proc_->ReadLine(static_cast<int>(left));
-    if (!line) return nullptr;
+    if (!line) return false;
     json m = json::parse(*line, nullptr, false);
     EXPECT_FALSE(m.is_discarded()) << "stdout carried a non-JSON line: " << *line;
     if (m.is_discarded()) continue;
-    if (m.is_object() && m.contains("method") && !m.contains("id")) {
-      notifications_.push_back(m);
-      continue;
-    }
-    return m;
+    if (m.is_object() && m.contains("method") && !m.contains("id")) notifications_.push_back(m);
+    else responses_.push_back(m);
+    return true;
   }
+}
+
+json McpClient::ReadResponse(int timeout_ms) {
+  int64_t deadline = MonotonicMs() + timeout_ms;
+  while (responses_.empty())
+    if (!ReadOne(deadline)) return nullptr;
+  json r = responses_.front();
+  responses_.erase(responses_.begin());
+  return r;
 }
 
 json McpClient::WaitNotification(const std::function<bool(const json&)>& pred, int timeout_ms) {
@@ -52,15 +53,7 @@ json McpClient::WaitNotification(const std::function<bool(const json&)>& pred, i
         return n;
       }
     }
-    int64_t left = deadline - MonotonicMs();
-    if (left <= 0) return nullptr;
-    auto line = proc_->ReadLine(static_cast<int>(left));
-    if (!line) return nullptr;
-    json m = json::parse(*line, nullptr, false);
-    EXPECT_FALSE(m.is_discarded()) << "stdout carried a non-JSON line: " << *line;
-    if (m.is_discarded()) continue;
-    if (m.is_object() && m.contains("method") && !m.contains("id")) notifications_.push_back(m);
-    else responses_.push_back(m);
+    if (!ReadOne(deadline)) return nullptr;
   }
 }
 

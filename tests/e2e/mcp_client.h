@@ -4,6 +4,7 @@
 // database, sends JSON-RPC lines and reads the answers (notifications are kept aside).
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -48,10 +49,13 @@ class McpClient {
   const std::vector<nlohmann::json>& notifications() const { return notifications_; }
 
  private:
+  // Reads one JSON-RPC message from stdout into notifications_ or responses_; false when none
+  // came before the deadline (or stdout closed).
+  bool ReadOne(int64_t deadline_ms);
   std::unique_ptr<Subprocess> proc_;
   int next_id_ = 1;
   std::vector<nlohmann::json> notifications_;
-  std::vector<nlohmann::json> responses_;  // read while waiting for a notification
+  std::vector<nlohmann::json> responses_;  // read, not yet returned by ReadResponse
 };
 
 // Polls the job (through a new CLI process) until `pred` holds or the timeout passes.

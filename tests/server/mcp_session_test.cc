@@ -5,34 +5,15 @@
 #include <condition_variable>
 #include <thread>
 
+#include "tests/server/recording_responder.h"
+
 namespace baton {
 namespace {
 
 using nlohmann::json;
 
 // Records what the session sends.
-class Recorder final : public Responder {
- public:
-  void Respond(const json& m) override {
-    std::lock_guard<std::mutex> l(mu_);
-    responses.push_back(m);
-    cv_.notify_all();
-  }
-  void Notify(const json& m) override {
-    std::lock_guard<std::mutex> l(mu_);
-    notifications.push_back(m);
-  }
-  json WaitResponse(size_t n) {
-    std::unique_lock<std::mutex> l(mu_);
-    cv_.wait_for(l, std::chrono::seconds(5), [&] { return responses.size() >= n; });
-    return responses.size() >= n ? responses[n - 1] : json();
-  }
-  std::vector<json> responses, notifications;
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-};
+using Recorder = testing::RecordingResponder;
 
 // A tool that echoes its arguments, or waits until cancelled when asked to.
 class EchoTool final : public Tool {

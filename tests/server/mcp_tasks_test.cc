@@ -13,6 +13,7 @@
 #include "server/job_watcher.h"
 #include "server/mcp_session.h"
 #include "server/runner_control.h"
+#include "tests/server/recording_responder.h"
 #include "tests/server/runner_fixture.h"
 #include "tools/register_tools.h"
 
@@ -21,27 +22,7 @@ namespace {
 
 using nlohmann::json;
 
-class Recorder final : public Responder {
- public:
-  void Respond(const json& m) override {
-    std::lock_guard<std::mutex> l(mu_);
-    responses.push_back(m);
-    cv_.notify_all();
-  }
-  void Notify(const json& m) override {
-    std::lock_guard<std::mutex> l(mu_);
-    notifications.push_back(m);
-  }
-  bool Has(size_t n) {
-    std::lock_guard<std::mutex> l(mu_);
-    return responses.size() >= n;
-  }
-  std::vector<json> responses, notifications;
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-};
+using Recorder = testing::RecordingResponder;
 
 json Meta(bool with_extension) {
   json caps = json::object();

@@ -263,6 +263,14 @@ export function resultText(block) {
     .join("\n");
 }
 
+// The text of the last message of a request body, which must be the user's (a turn Claude Code
+// started by itself carries a <task-notification> or <channel> message there).
+export function lastUserText(body) {
+  const last = body.messages.at(-1);
+  assert.equal(last.role, "user");
+  return resultText(last);
+}
+
 // The tool_result blocks in the last user message of a request body.
 export function lastToolResults(body) {
   const last = body?.messages?.at(-1);
