@@ -64,6 +64,19 @@ class IndirectPolicyE2eTest : public ::testing::Test {
   static std::string Text(const json& result) {
     return result.is_null() ? "<no result>" : result["content"][0]["text"].get<std::string>();
   }
+  // Adds `rego` to the policy directory as `file` and waits until the service has reloaded it:
+  // a direct enqueue of `probe_command` is refused.
+  bool AddPolicyAndWaitUntilItDenies(McpClient& c, const std::string& file, const std::string& rego,
+                                     const json& probe_command) {
+    std::ofstream(dir_.File("policy/" + file)) << rego;
+    int64_t until = MonotonicMs() + 15000;
+    json direct;
+    do {
+      usleep(100000);
+      direct = c.CallTool("enqueue", {{"command", probe_command}});
+    } while (direct["isError"] != true && MonotonicMs() < until);
+    return direct["isError"] == true;
+  }
   json WaitDone(McpClient& c, int64_t id) {
     json s = c.CallOk("status", {{"job_id", id}, {"wait_seconds", 30}}, 60000);
     return s.is_null() ? s : s["jobs"][0];
@@ -147,21 +160,13 @@ TEST_F(IndirectPolicyE2eTest, RetryOfADeadJobIsRefusedWhenThePolicyNowDeniesItsS
   ASSERT_EQ(dead["state"], "dead");
 
   // `false` is no longer allowed: a new file joins the policy, which reloads.
-  std::ofstream(dir_.File("policy/retired.rego")) << R"(package baton
+  ASSERT_TRUE(AddPolicyAndWaitUntilItDenies(*c, "retired.rego", R"(package baton
 import rego.v1
 deny contains "false is retired" if {
 	input.tool == "enqueue"
 	input.arguments.command[0] == "false"
 }
-)";
-  // Wait for the reload: a direct enqueue of `false` is refused once it is in force.
-  int64_t until = MonotonicMs() + 15000;
-  json direct;
-  do {
-    usleep(100000);
-    direct = c->CallTool("enqueue", {{"command", {"false"}}});
-  } while (direct["isError"] != true && MonotonicMs() < until);
-  ASSERT_EQ(direct["isError"], true) << "the policy was not reloaded";
+)", {"false"})) << "the policy was not reloaded";
 
   json r = c->CallTool("retry", {{"job_id", e["job_id"]}});
   EXPECT_EQ(r["isError"], true);
@@ -178,23 +183,16 @@ TEST_F(IndirectPolicyE2eTest, TheRunnerAFrontEndStartsChecksScheduleFiringsWithT
                                   {"spec", {{"command", {"touch", marker}}}}});
   ASSERT_FALSE(s.is_null());
   // ...and the policy then stops allowing `touch`: the runner must deny the firing.
-  std::ofstream(dir_.File("policy/no_touch.rego")) << R"(package baton
+  ASSERT_TRUE(AddPolicyAndWaitUntilItDenies(*c, "no_touch.rego", R"(package baton
 import rego.v1
 deny contains "touch is retired" if {
 	input.tool == "enqueue"
 	input.arguments.command[0] == "touch"
 }
-)";
-  int64_t until = MonotonicMs() + 15000;
-  json direct;
-  do {
-    usleep(100000);
-    direct = c->CallTool("enqueue", {{"command", {"touch", marker + ".probe"}}});
-  } while (direct["isError"] != true && MonotonicMs() < until);
-  ASSERT_EQ(direct["isError"], true) << "the policy was not reloaded";
+)", {"touch", marker + ".probe"})) << "the policy was not reloaded";
 
   json job;
-  until = MonotonicMs() + 75000;
+  int64_t until = MonotonicMs() + 75000;
   while (MonotonicMs() < until) {
     json jobs = c->CallOk("jobs", {{"label", {{"schedule", "toucher"}}}});
     if (!jobs.is_null() && !jobs["jobs"].empty()) {
