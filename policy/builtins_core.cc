@@ -1,6 +1,7 @@
 // policy/builtins_core.cc: operators, aggregates, numbers, types and collections.
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 
 #include <nlohmann/json.hpp>
 
@@ -37,51 +38,73 @@ Value SetOp(const Value& x, const Value& y, int op) {  // 0 union, 1 intersectio
   return Value::Set(std::move(out));
 }
 
-bool Plus(const A& a, Value* o) {
+// Integer arithmetic stays exact in int64; a result beyond it (which OPA keeps as a big number)
+// becomes the nearest double, still ordered exactly against every int64.
+bool Arith(const A& a, Value* o, bool (*exact)(int64_t, int64_t, int64_t*), double (*dbl)(double, double)) {
   if (!Nums(a)) return false;
   const Value &x = a.args[0], &y = a.args[1];
-  if (x.is_int() && y.is_int()) {
-    int64_t r;
-    if (!__builtin_add_overflow(x.int_value(), y.int_value(), &r) && std::llabs(r) < (1LL << 53)) {
-      *o = Value::Int(r);
-      return true;
-    }
+  int64_t r;
+  if (x.is_int() && y.is_int() && !exact(x.int_value(), y.int_value(), &r)) {
+    *o = Value::Int(r);
+    return true;
   }
-  *o = Value::Double(x.number() + y.number());
+  *o = Value::Double(dbl(x.number(), y.number()));
   return true;
+}
+bool AddOverflows(int64_t x, int64_t y, int64_t* r) { return __builtin_add_overflow(x, y, r); }
+bool SubOverflows(int64_t x, int64_t y, int64_t* r) { return __builtin_sub_overflow(x, y, r); }
+bool MulOverflows(int64_t x, int64_t y, int64_t* r) { return __builtin_mul_overflow(x, y, r); }
+
+bool Plus(const A& a, Value* o) {
+  return Arith(a, o, AddOverflows, [](double x, double y) { return x + y; });
 }
 bool Minus(const A& a, Value* o) {
   if (a.args[0].is_set() && a.args[1].is_set()) {
     *o = SetOp(a.args[0], a.args[1], 2);
     return true;
   }
-  if (!Nums(a)) return false;
-  const Value &x = a.args[0], &y = a.args[1];
-  if (x.is_int() && y.is_int()) {
-    int64_t r;
-    if (!__builtin_sub_overflow(x.int_value(), y.int_value(), &r) && std::llabs(r) < (1LL << 53)) {
-      *o = Value::Int(r);
-      return true;
-    }
-  }
-  *o = Value::Double(x.number() - y.number());
-  return true;
+  return Arith(a, o, SubOverflows, [](double x, double y) { return x - y; });
 }
 bool Mul(const A& a, Value* o) {
-  if (!Nums(a)) return false;
-  *o = Value::Double(a.args[0].number() * a.args[1].number());
-  return true;
+  return Arith(a, o, MulOverflows, [](double x, double y) { return x * y; });
+}
+
+// x / y of two ints that do not divide: the nearest double, except that a quotient which rounds
+// onto an integer is moved one step back towards its true value, so below 2^53 it still compares (and
+// floors) correctly against integers: 1704473999999999999 / 1000000000 < 1704474000, as in OPA.
+double IntQuotient(int64_t x, int64_t y) {
+  double d = static_cast<double>(static_cast<long double>(x) / static_cast<long double>(y));
+  if (d != std::trunc(d) || d >= 9223372036854775808.0 || d < -9223372036854775808.0) return d;
+  auto t = static_cast<int64_t>(d);
+  // x / y = q + r / y exactly (C++ truncates); r != 0 here.
+  int64_t q = x / y, r = x % y;
+  bool above = q > t || (q == t && (r > 0) == (y > 0));
+  return std::nextafter(d, above ? HUGE_VAL : -HUGE_VAL);
 }
 bool Div(const A& a, Value* o) {
-  if (!Nums(a) || a.args[1].number() == 0) return false;
-  *o = Value::Double(a.args[0].number() / a.args[1].number());
+  if (!Nums(a)) return false;
+  const Value &x = a.args[0], &y = a.args[1];
+  if (y.is_int() ? y.int_value() == 0 : y.number() == 0) return false;
+  if (x.is_int() && y.is_int()) {
+    int64_t n = x.int_value(), d = y.int_value();
+    if (d == -1 && n == INT64_MIN) {
+      *o = Value::Double(-static_cast<double>(n));
+    } else if (n % d == 0) {
+      *o = Value::Int(n / d);  // 4 / 2 is the integer 2, as in OPA
+    } else {
+      *o = Value::Double(IntQuotient(n, d));
+    }
+    return true;
+  }
+  *o = Value::Double(x.number() / y.number());
   return true;
 }
 bool Rem(const A& a, Value* o) {
   if (!Nums(a) || !a.args[0].is_int() || !a.args[1].is_int() || a.args[1].int_value() == 0) {
     return false;
   }
-  *o = Value::Int(a.args[0].int_value() % a.args[1].int_value());
+  int64_t d = a.args[1].int_value();
+  *o = Value::Int(d == -1 ? 0 : a.args[0].int_value() % d);  // INT64_MIN % -1 traps in C++
   return true;
 }
 bool And(const A& a, Value* o) {
@@ -123,19 +146,31 @@ bool NumberItems(const Value& x) {
   }
   return true;
 }
-bool Sum(const A& a, Value* o) {
+// Folds with exact int64 steps while every operand and partial result is an int64, then in doubles.
+bool Fold(const A& a, Value* o, int64_t unit, bool (*exact)(int64_t, int64_t, int64_t*),
+          double (*dbl)(double, double)) {
   if (!NumberItems(a.args[0])) return false;
-  double s = 0;
-  for (const auto& e : a.args[0].items()) s += e.number();
-  *o = Value::Double(s);
+  int64_t acc = unit;
+  bool is_int = true;
+  double dacc = 0;
+  for (const auto& e : a.args[0].items()) {
+    int64_t next;
+    if (is_int && e.is_int() && !exact(acc, e.int_value(), &next)) {
+      acc = next;
+      continue;
+    }
+    if (is_int) dacc = static_cast<double>(acc);
+    is_int = false;
+    dacc = dbl(dacc, e.number());
+  }
+  *o = is_int ? Value::Int(acc) : Value::Double(dacc);
   return true;
 }
+bool Sum(const A& a, Value* o) {
+  return Fold(a, o, 0, AddOverflows, [](double x, double y) { return x + y; });
+}
 bool Product(const A& a, Value* o) {
-  if (!NumberItems(a.args[0])) return false;
-  double s = 1;
-  for (const auto& e : a.args[0].items()) s *= e.number();
-  *o = Value::Double(s);
-  return true;
+  return Fold(a, o, 1, MulOverflows, [](double x, double y) { return x * y; });
 }
 bool MaxMin(const A& a, Value* o, bool max) {
   const Value& x = a.args[0];
@@ -159,12 +194,25 @@ bool Sort(const A& a, Value* o) {
   return true;
 }
 
+// An int64 argument is already integral: round/ceil/floor return it unchanged (exact).
 bool NumFn(const A& a, Value* o, double (*fn)(double)) {
-  if (!a.args[0].is_number()) return false;
-  *o = Value::Double(fn(a.args[0].number()));
+  const Value& x = a.args[0];
+  if (!x.is_number()) return false;
+  *o = x.is_int() ? x : Value::Double(fn(x.number()));
   return true;
 }
-bool Abs(const A& a, Value* o) { return NumFn(a, o, [](double d) { return std::fabs(d); }); }
+bool Abs(const A& a, Value* o) {
+  const Value& x = a.args[0];
+  if (!x.is_number()) return false;
+  if (!x.is_int()) {
+    *o = Value::Double(std::fabs(x.number()));
+  } else if (x.int_value() == INT64_MIN) {
+    *o = Value::Double(-static_cast<double>(INT64_MIN));
+  } else {
+    *o = Value::Int(x.int_value() < 0 ? -x.int_value() : x.int_value());
+  }
+  return true;
+}
 bool Round(const A& a, Value* o) { return NumFn(a, o, [](double d) { return std::round(d); }); }
 bool Ceil(const A& a, Value* o) { return NumFn(a, o, [](double d) { return std::ceil(d); }); }
 bool Floor(const A& a, Value* o) { return NumFn(a, o, [](double d) { return std::floor(d); }); }

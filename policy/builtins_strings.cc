@@ -1,6 +1,8 @@
 // policy/builtins_strings.cc: strings, sprintf, regex (RE2) and glob.
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <cstdint>
 #include <memory>
 
 #include <re2/re2.h>
@@ -182,8 +184,12 @@ bool FormatInt(const A& a, Value* o) {
   if (!a.args[0].is_number() || !a.args[1].is_int()) return false;
   int64_t base = a.args[1].int_value();
   if (base != 2 && base != 8 && base != 10 && base != 16) return false;
-  int64_t i = static_cast<int64_t>(a.args[0].number());
-  uint64_t u = i < 0 ? static_cast<uint64_t>(-i) : static_cast<uint64_t>(i);
+  // Truncates toward zero, as OPA does; an int64 is used as it is (exact).
+  const Value& x = a.args[0];
+  double d = x.is_int() ? 0 : std::trunc(x.number());
+  if (!x.is_int() && !(d >= -9223372036854775808.0 && d < 9223372036854775808.0)) return false;
+  int64_t i = x.is_int() ? x.int_value() : static_cast<int64_t>(d);
+  uint64_t u = i < 0 ? 0 - static_cast<uint64_t>(i) : static_cast<uint64_t>(i);
   std::string s;
   do {
     s.insert(s.begin(), "0123456789abcdef"[u % static_cast<uint64_t>(base)]);

@@ -16,8 +16,10 @@ bool Nanos(const Value& v, int64_t* ns) {
     if (!tz.empty() && tz != "UTC") return false;
     n = &v.items()[0];
   }
-  if (!n->is_number()) return false;
-  *ns = n->is_int() ? n->int_value() : static_cast<int64_t>(n->number());
+  // OPA requires an integral timestamp that fits int64 ("timestamp too big"); every such number is
+  // an exact int64 here (Value::Double stores integral doubles as ints).
+  if (!n->is_number() || !n->is_int()) return false;
+  *ns = n->int_value();
   return true;
 }
 

@@ -1,5 +1,7 @@
 // policy/parser_terms.cc: expressions (operator precedence), terms, references, calls and
 // collection literals and comprehensions, for the Parser of policy/parser_impl.h.
+#include <charconv>
+#include <cstdint>
 #include <cstdlib>
 
 #include "policy/parser_impl.h"
@@ -122,6 +124,13 @@ Result<Term> Parser::ParseUnary() {
     Location loc = Loc();
     Next();
     if (Cur().kind == TokenKind::kNumber && !Cur().space_before) {
+      if (Cur().text == "9223372036854775808") {  // -2^63: the one int64 whose magnitude is not one
+        Term n;
+        n.value = Value::Int(INT64_MIN);
+        n.loc = loc;
+        Next();
+        return n;
+      }
       auto t = ParsePrimary();
       if (!t.ok()) return t;
       Term n = std::move(t).value();
@@ -160,8 +169,17 @@ Result<Term> Parser::ParsePrimaryInner() {
   switch (tok.kind) {
     case TokenKind::kNumber: {
       const std::string& s = tok.text;
-      if (s.find_first_of(".eE") == std::string::npos && s.size() < 19) {
-        t.value = Value::Int(std::strtoll(s.c_str(), nullptr, 10));
+      if (s.find_first_of(".eE") == std::string::npos) {
+        // Integers are exact int64; one beyond it (OPA would keep a big number) is refused rather
+        // than silently rounded.
+        int64_t i = 0;
+        auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), i);
+        if (ec != std::errc() || end != s.data() + s.size()) {
+          return Error(tok, "integer " + s + " is outside the 64-bit range (-9223372036854775808 to "
+                            "9223372036854775807) that baton evaluates exactly; write it as a "
+                            "decimal (e.g. 1.0e20) to accept a rounded value");
+        }
+        t.value = Value::Int(i);
       } else {
         t.value = Value::Double(std::strtod(s.c_str(), nullptr));
       }

@@ -31,10 +31,11 @@ Value Value::Int(int64_t i) {
   return v;
 }
 
+// 2^63 as a double: every double in [-2^63, 2^63) converts to int64 exactly when integral.
+constexpr double kTwo63 = 9223372036854775808.0;
+
 Value Value::Double(double d) {
-  if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.2e18) {
-    return Int(static_cast<int64_t>(d));
-  }
+  if (d >= -kTwo63 && d < kTwo63 && d == std::trunc(d)) return Int(static_cast<int64_t>(d));
   Value v;
   v.kind_ = ValueKind::kNumber;
   v.dbl_ = d;
@@ -266,6 +267,22 @@ std::string Value::ToRego() const {
   return "";
 }
 
+namespace {
+
+// Exact: converting `i` to double could round it (2^53 + 1 would equal 2^53 + 0.0).
+int CompareIntDouble(int64_t i, double d) {
+  if (std::isnan(d)) return 1;  // NaN cannot be built from Rego; any fixed answer keeps the order total
+  if (d >= kTwo63) return -1;
+  if (d < -kTwo63) return 1;
+  double whole = std::trunc(d);
+  auto t = static_cast<int64_t>(whole);  // exact: whole is integral and in int64 range
+  if (i != t) return i < t ? -1 : 1;
+  double frac = d - whole;
+  return frac > 0 ? -1 : (frac < 0 ? 1 : 0);
+}
+
+}  // namespace
+
 int Compare(const Value& a, const Value& b) {
   if (a.kind() != b.kind()) return a.kind() < b.kind() ? -1 : 1;
   switch (a.kind()) {
@@ -278,6 +295,8 @@ int Compare(const Value& a, const Value& b) {
       if (a.is_int() && b.is_int()) {
         return a.int_value() == b.int_value() ? 0 : (a.int_value() < b.int_value() ? -1 : 1);
       }
+      if (a.is_int()) return CompareIntDouble(a.int_value(), b.number());
+      if (b.is_int()) return -CompareIntDouble(b.int_value(), a.number());
       double x = a.number(), y = b.number();
       return x == y ? 0 : (x < y ? -1 : 1);
     }

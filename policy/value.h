@@ -1,7 +1,8 @@
 // policy/value.h
 //
 // Value is a Rego value: null, boolean, number, string, array, set or object (or Undefined, used only
-// for unbound variables inside the evaluator). Composite values share their immutable contents, so a
+// for unbound variables inside the evaluator). A number is an exact int64 or a double (see Double()).
+// Composite values share their immutable contents, so a
 // copy is a reference-count increment. Sets and objects are kept sorted in Rego's total order, which is
 // also the order `sort` uses: null < boolean < number < string < array < object < set.
 // Value type; immutable once built, so shared instances may be read from several threads.
@@ -30,7 +31,9 @@ class Value {
   static Value Null();
   static Value Bool(bool b);
   static Value Int(int64_t i);
-  static Value Double(double d);  // stored as an integer when integral and in range
+  // Stored as an exact int64 when integral and in [-2^63, 2^63), so a number is an int64 or a
+  // non-integral (or out of int64 range) double, never an integral double that an int could hold.
+  static Value Double(double d);
   static Value String(std::string s);
   static Value Array(ValueVector items);
   // Sorts and removes duplicates.
@@ -53,6 +56,7 @@ class Value {
   bool boolean() const { return bool_; }
   bool is_int() const { return is_int_; }
   int64_t int_value() const { return int_; }
+  // The number as a double: rounds an int beyond 2^53; exact code paths test is_int() first.
   double number() const { return is_int_ ? static_cast<double>(int_) : dbl_; }
   const std::string& str() const { return *static_cast<const std::string*>(ptr_.get()); }
   // Array and set elements.
@@ -81,7 +85,7 @@ class Value {
   std::shared_ptr<const void> ptr_;
 };
 
-// Rego's total order; numbers compare by value (1 == 1.0).
+// Rego's total order; numbers compare by exact value (1 == 1.0, 2^53 + 1 > 2^53 as a double).
 int Compare(const Value& a, const Value& b);
 inline bool operator==(const Value& a, const Value& b) { return Compare(a, b) == 0; }
 inline bool operator<(const Value& a, const Value& b) { return Compare(a, b) < 0; }
