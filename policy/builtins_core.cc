@@ -40,15 +40,21 @@ Value SetOp(const Value& x, const Value& y, int op) {  // 0 union, 1 intersectio
 
 // Integer arithmetic stays exact in int64; a result beyond it (which OPA keeps as a big number)
 // becomes the nearest double, still ordered exactly against every int64.
-bool Arith(const A& a, Value* o, bool (*exact)(int64_t, int64_t, int64_t*), double (*dbl)(double, double)) {
-  if (!Nums(a)) return false;
-  const Value &x = a.args[0], &y = a.args[1];
+using ExactOp = bool (*)(int64_t, int64_t, int64_t*);  // true on int64 overflow
+using DoubleOp = double (*)(double, double);
+
+// `op` of two numbers, exact when both are ints and the result fits int64.
+Value Apply(const Value& x, const Value& y, ExactOp exact, DoubleOp dbl) {
+  if (!x.is_int() || !y.is_int()) return Value::Double(dbl(x.number(), y.number()));
   int64_t r;
-  if (x.is_int() && y.is_int() && !exact(x.int_value(), y.int_value(), &r)) {
-    *o = Value::Int(r);
-    return true;
-  }
-  *o = Value::Double(dbl(x.number(), y.number()));
+  if (!exact(x.int_value(), y.int_value(), &r)) return Value::Int(r);
+  double d = dbl(x.number(), y.number());
+  // An overflow below -2^63 can round onto -2^63 itself: keep it outside the int64 range.
+  return Value::Double(d == -9223372036854775808.0 ? std::nextafter(d, -HUGE_VAL) : d);
+}
+bool Arith(const A& a, Value* o, ExactOp exact, DoubleOp dbl) {
+  if (!Nums(a)) return false;
+  *o = Apply(a.args[0], a.args[1], exact, dbl);
   return true;
 }
 bool AddOverflows(int64_t x, int64_t y, int64_t* r) { return __builtin_add_overflow(x, y, r); }
@@ -146,24 +152,12 @@ bool NumberItems(const Value& x) {
   }
   return true;
 }
-// Folds with exact int64 steps while every operand and partial result is an int64, then in doubles.
-bool Fold(const A& a, Value* o, int64_t unit, bool (*exact)(int64_t, int64_t, int64_t*),
-          double (*dbl)(double, double)) {
+// Folds with exact int64 steps while every operand and partial result is an int64.
+bool Fold(const A& a, Value* o, int64_t unit, ExactOp exact, DoubleOp dbl) {
   if (!NumberItems(a.args[0])) return false;
-  int64_t acc = unit;
-  bool is_int = true;
-  double dacc = 0;
-  for (const auto& e : a.args[0].items()) {
-    int64_t next;
-    if (is_int && e.is_int() && !exact(acc, e.int_value(), &next)) {
-      acc = next;
-      continue;
-    }
-    if (is_int) dacc = static_cast<double>(acc);
-    is_int = false;
-    dacc = dbl(dacc, e.number());
-  }
-  *o = is_int ? Value::Int(acc) : Value::Double(dacc);
+  Value acc = Value::Int(unit);
+  for (const auto& e : a.args[0].items()) acc = Apply(acc, e, exact, dbl);
+  *o = acc;
   return true;
 }
 bool Sum(const A& a, Value* o) {
@@ -334,7 +328,8 @@ bool Intersection(const A& a, Value* o) {
 bool NumbersRange(const A& a, Value* o) {
   if (!a.args[0].is_int() || !a.args[1].is_int()) return false;
   int64_t x = a.args[0].int_value(), y = a.args[1].int_value();
-  if (std::llabs(y - x) > 1000000) return false;
+  int64_t span;
+  if (__builtin_sub_overflow(y, x, &span) || span > 1000000 || span < -1000000) return false;
   ValueVector v;
   for (int64_t i = x; x <= y ? i <= y : i >= y; i += x <= y ? 1 : -1) v.push_back(Value::Int(i));
   *o = Value::Array(std::move(v));
@@ -343,6 +338,14 @@ bool NumbersRange(const A& a, Value* o) {
 bool JsonMarshal(const A& a, Value* o) {
   *o = Value::String(
       a.args[0].ToJson().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  return true;
+}
+// Integers in the text keep their int64 exactness (nlohmann parses them as integers).
+bool JsonUnmarshal(const A& a, Value* o) {
+  if (!a.args[0].is_string()) return false;
+  nlohmann::json j = nlohmann::json::parse(a.args[0].str(), nullptr, false);
+  if (j.is_discarded()) return false;
+  *o = Value::FromJson(j);
   return true;
 }
 
@@ -389,6 +392,7 @@ const Builtin kCore[] = {
     {"intersection", 1, Intersection},
     {"numbers.range", 2, NumbersRange},
     {"json.marshal", 1, JsonMarshal},
+    {"json.unmarshal", 1, JsonUnmarshal},
 };
 
 }  // namespace
