@@ -52,10 +52,12 @@ Value Apply(const Value& x, const Value& y, ExactOp exact, DoubleOp dbl) {
   // An overflow below -2^63 can round onto -2^63 itself: keep it outside the int64 range.
   return Value::Double(d == -9223372036854775808.0 ? std::nextafter(d, -HUGE_VAL) : d);
 }
+// A non-finite result (1e308 * 10) is an error, as in OPA: NaN would also break the total order.
+bool Finite(const Value& v) { return !v.is_number() || v.is_int() || std::isfinite(v.number()); }
 bool Arith(const A& a, Value* o, ExactOp exact, DoubleOp dbl) {
   if (!Nums(a)) return false;
   *o = Apply(a.args[0], a.args[1], exact, dbl);
-  return true;
+  return Finite(*o);
 }
 bool AddOverflows(int64_t x, int64_t y, int64_t* r) { return __builtin_add_overflow(x, y, r); }
 bool SubOverflows(int64_t x, int64_t y, int64_t* r) { return __builtin_sub_overflow(x, y, r); }
@@ -103,7 +105,7 @@ bool Div(const A& a, Value* o) {
     return true;
   }
   *o = Value::Double(x.number() / y.number());
-  return true;
+  return Finite(*o);
 }
 bool Rem(const A& a, Value* o) {
   if (!Nums(a) || !a.args[0].is_int() || !a.args[1].is_int() || a.args[1].int_value() == 0) {
@@ -158,7 +160,7 @@ bool Fold(const A& a, Value* o, int64_t unit, ExactOp exact, DoubleOp dbl) {
   Value acc = Value::Int(unit);
   for (const auto& e : a.args[0].items()) acc = Apply(acc, e, exact, dbl);
   *o = acc;
-  return true;
+  return Finite(acc);
 }
 bool Sum(const A& a, Value* o) {
   return Fold(a, o, 0, AddOverflows, [](double x, double y) { return x + y; });

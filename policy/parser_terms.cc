@@ -1,6 +1,7 @@
 // policy/parser_terms.cc: expressions (operator precedence), terms, references, calls and
 // collection literals and comprehensions, for the Parser of policy/parser_impl.h.
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 
@@ -181,7 +182,9 @@ Result<Term> Parser::ParsePrimaryInner() {
         }
         t.value = Value::Int(i);
       } else {
-        t.value = Value::Double(std::strtod(s.c_str(), nullptr));
+        double d = std::strtod(s.c_str(), nullptr);
+        if (!std::isfinite(d)) return Error(tok, "number " + s + " is beyond the range of a double");
+        t.value = Value::Double(d);
       }
       Next();
       break;

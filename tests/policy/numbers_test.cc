@@ -137,6 +137,15 @@ TEST(RegoNumbersTest, IntegerLiteralBeyondInt64IsAParseError) {
       << pol.status().ToString();
   EXPECT_EQ(Eval("-9223372036854775808 < -9223372036854775807"), kTrue);
   EXPECT_EQ(Eval("1.0e20 > 9223372036854775807"), kTrue);  // a decimal literal is a double
+  EXPECT_FALSE(CompilePolicy({{"inf.rego", "package t\nr := 1e400\n"}}).ok());
+}
+
+// NaN or infinity would break Rego's total order (and with it sorted sets): such results are errors.
+TEST(RegoNumbersTest, NonFiniteResultIsUndefined) {
+  EXPECT_EQ(Eval("1.0e308 * 10"), std::nullopt);
+  EXPECT_EQ(Eval("sum([1.0e308, 1.0e308])"), std::nullopt);
+  EXPECT_EQ(Eval("1.0e308 / 0.5e-308"), std::nullopt);
+  EXPECT_EQ(Eval("{1.0e308 * 10, 1}"), std::nullopt);
 }
 
 }  // namespace
