@@ -8,6 +8,7 @@
 
 #include "server/cron.h"
 #include "server/placeholders.h"
+#include "storage/job_options.h"
 #include "storage/job_spec.h"
 
 namespace baton {
@@ -67,7 +68,34 @@ Result<JobSpec> JobService::Parse(const json& request, const std::string& where,
                                        ".*}}, which only works inside a chain");
     }
   }
+  BATON_RETURN_IF_ERROR(CheckExpandedStdin(spec, where));
+  for (const JobSpec& comp : spec.on_failure)
+    BATON_RETURN_IF_ERROR(CheckExpandedStdin(comp, where + "on_failure."));
   return spec;
+}
+
+// The runner writes the expanded stdin to a file before the job starts: bound it now, by the
+// worst case (every output placeholder at its cap), so that no spec can make it unbounded.
+Status JobService::CheckExpandedStdin(const JobSpec& spec, const std::string& where) {
+  if (!spec.stdin_data) return Status::OK();
+  auto refs = FindPlaceholders(*spec.stdin_data);
+  if (!refs.ok()) return Status::InvalidArgument("`" + where + "stdin`: " + refs.status().message());
+  int64_t worst = static_cast<int64_t>(spec.stdin_data->size());
+  int outputs = 0;
+  for (const PlaceholderRef& r : *refs) {
+    bool output = r.field == "stdout" || r.field == "stderr";
+    outputs += output;
+    worst += output ? kPlaceholderMaxBytes : 64;  // exit_code, job_id, state: a few bytes
+  }
+  if (worst > kMaxExpandedStdinBytes)
+    return Status::InvalidArgument(
+        "`" + where + "stdin` could expand to " + std::to_string(worst) + " bytes (" +
+        std::to_string(outputs) + " output placeholders of up to " +
+        std::to_string(kPlaceholderMaxBytes) + " bytes each); the limit is " +
+        std::to_string(kMaxExpandedStdinBytes) +
+        " (16 MiB): use fewer {{prev.stdout}}/{{steps.*.stdout}}, or read the predecessor's "
+        "output from the file named by $BATON_PREV_OUTPUT_FILE");
+  return Status::OK();
 }
 
 void JobService::WakeRunner() {

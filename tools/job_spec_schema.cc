@@ -1,5 +1,10 @@
 #include "tools/job_spec_schema.h"
 
+#include <limits>
+
+#include "base/parse_number.h"
+#include "storage/json_number.h"
+
 namespace baton::tools {
 
 using nlohmann::json;
@@ -55,14 +60,11 @@ Result<JobId> JobIdArgument(const json& args, const std::string& field) {
   if (!args.contains(field))
     return Status::InvalidArgument("`" + field + "` is required: the job id returned by enqueue");
   const json& v = args[field];
-  if (v.is_number_integer() && v.get<int64_t>() > 0) return v.get<int64_t>();
+  constexpr int64_t kMaxId = std::numeric_limits<int64_t>::max();
+  if (auto id = JsonInteger(v, 1, kMaxId)) return *id;
   if (v.is_string()) {  // agents sometimes quote ids
-    try {
-      size_t used = 0;
-      long long id = std::stoll(v.get<std::string>(), &used);
-      if (used == v.get<std::string>().size() && id > 0) return static_cast<JobId>(id);
-    } catch (const std::exception&) {
-    }
+    auto id = ParseInt64(v.get_ref<const std::string&>(), "`" + field + "`", 1, kMaxId);
+    if (id.ok()) return *id;
   }
   return Status::InvalidArgument("`" + field + "` must be a positive integer job id, got " +
                                  v.dump());
