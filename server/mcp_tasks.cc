@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "base/parse_number.h"
 #include "base/random_id.h"
 #include "base/rfc3339.h"
 #include "server/mcp_server.h"
@@ -251,15 +252,12 @@ json McpTasks::List(const Message& m, const std::string& principal) {
   int64_t after = 0;
   if (m.params.is_object() && m.params.contains("cursor") && !m.params["cursor"].is_null()) {
     const json& c = m.params["cursor"];
-    try {
-      size_t used = 0;
-      if (!c.is_string()) throw std::invalid_argument("cursor");
-      after = std::stoll(c.get<std::string>(), &used);
-      if (used != c.get<std::string>().size() || after < 0) throw std::invalid_argument("cursor");
-    } catch (const std::exception&) {
+    auto seq = c.is_string() ? ParseInt64(c.get_ref<const std::string&>(), "cursor", 0)
+                             : Result<int64_t>(Status::InvalidArgument("cursor"));
+    if (!seq.ok())
       return MakeError(m.id, transport::kInvalidParams,
                        "Invalid params: \"cursor\" is not a cursor from tasks/list");
-    }
+    after = *seq;
   }
   auto rows = store_.ListTasks(principal, after, kListPageSize + 1, clock_.NowMs());
   if (!rows.ok()) return MakeError(m.id, transport::kInternalError, rows.status().message());
