@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cstdio>
 #include <ctime>
+#include <limits>
 #include <string>
 
 namespace baton {
@@ -77,13 +78,13 @@ Result<int64_t> ParseRfc3339(std::string_view s) {
   if (pos != s.size()) return syntax;
   // Years 0000-9999 are a few times 1e11 seconds: no overflow until the scaling to ns.
   int64_t secs = DaysFromCivil(year, mon, day) * 86400 + hour * 3600 + min * 60 + sec - offset_s;
-  int64_t ns = 0;
-  if (__builtin_mul_overflow(secs, int64_t{1000000000}, &ns) ||
-      __builtin_add_overflow(ns, frac_ns, &ns))
+  // In 128 bits: the earliest time has a negative whole second below the int64 range.
+  const __int128 ns = static_cast<__int128>(secs) * 1000000000 + frac_ns;
+  if (ns > std::numeric_limits<int64_t>::max() || ns < std::numeric_limits<int64_t>::min())
     return Status::InvalidArgument(std::string("is outside the times baton can represent (") +
                                    kRfc3339EarliestNs + " to " + kRfc3339LatestNs +
                                    ": nanoseconds since 1970 in 64 bits)");
-  return ns;
+  return static_cast<int64_t>(ns);
 }
 
 std::optional<int64_t> ParseRfc3339Ns(std::string_view s) {
