@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "base/parse_number.h"
+#include "storage/job_options.h"
 #include "storage/json_number.h"
 
 namespace baton::tools {
@@ -22,29 +23,49 @@ const json& JobSpecProperties() {
        {{"type", "object"},
         {"additionalProperties", {{"type", "string"}}},
         {"description", "Extra environment variables."}}},
-      {"stdin", {{"type", "string"}, {"description", "Text fed to the job's standard input."}}},
+      {"stdin",
+       {{"type", "string"},
+        {"description",
+         "Text fed to the job's standard input, at most 1 MiB (with placeholders expanded, at "
+         "most 16 MiB)."}}},
       {"queue", {{"type", "string"}, {"description", "Queue name (default \"default\")."}}},
       {"priority",
-       {{"type", "integer"}, {"description", "Higher runs first within a queue (default 0)."}}},
-      {"delay_seconds", {{"type", "number"}, {"description", "Start no earlier than this."}}},
-      {"run_at", {{"type", "string"}, {"description", "Start time, RFC 3339."}}},
+       {{"type", "integer"},
+        {"minimum", kMinPriority},
+        {"maximum", kMaxPriority},
+        {"description", "Higher runs first within a queue, -1000 to 1000 (default 0)."}}},
+      {"delay_seconds",
+       {{"type", "number"},
+        {"minimum", 0},
+        {"maximum", kMaxDelaySeconds},
+        {"description", "Start no earlier than this many seconds from now (up to 365 days)."}}},
+      {"run_at",
+       {{"type", "string"},
+        {"description", "Start time, RFC 3339, up to 2262-04-11T23:47:16Z (a past time runs at once)."}}},
       {"timeout_seconds",
-       {{"type", "number"}, {"description", "Kill the job's process group after this long."}}},
+       {{"type", "number"},
+        {"minimum", 0},
+        {"maximum", kMaxTimeoutSeconds},
+        {"description", "Kill the job's process group after this long (up to 7 days)."}}},
       {"inactivity_timeout_seconds",
-       {{"type", "number"}, {"description", "Kill it after this long without output."}}},
+       {{"type", "number"},
+        {"minimum", 0},
+        {"maximum", kMaxTimeoutSeconds},
+        {"description", "Kill it after this long without output (up to 7 days)."}}},
       {"retry",
        {{"type", "object"},
         {"description",
-         "Retry policy: max_attempts (default 1), initial_delay s (1), multiplier (2), max_delay "
-         "s (300), jitter full|equal|none, retry_on [nonzero, timeout, lost, signal, or exit "
-         "codes]."}}},
+         "Retry policy: max_attempts 1-100 (default 1), initial_delay s (1), multiplier 1-100 "
+         "(2), max_delay s (300; delays up to 86400), jitter full|equal|none, retry_on "
+         "[nonzero, timeout, lost, signal, or exit codes 1-255]."}}},
       {"idempotency_key",
        {{"type", "string"},
         {"description", "A repeated enqueue with this key returns the existing job."}}},
       {"depends_on",
        {{"type", "array"},
+        {"maxItems", kMaxDependsOn},
         {"description",
-         "Jobs that must finish first: ids, or {\"job\": id, \"condition\": "
+         "Jobs that must finish first (at most 1000): ids, or {\"job\": id, \"condition\": "
          "\"success|failure|always\"} (default success)."}}},
       {"labels", {{"type", "object"}, {"additionalProperties", {{"type", "string"}}}}},
       {"name", {{"type", "string"}, {"description", "Step name, for {{steps.NAME.stdout}}."}}},
