@@ -9,6 +9,7 @@
 #include "base/rfc3339.h"
 #include "server/mcp_server.h"
 #include "server/status_result.h"
+#include "storage/json_number.h"
 
 namespace baton {
 
@@ -88,9 +89,13 @@ Result<TaskRequest> McpTasks::ForToolCall(const json& params, bool modern, const
         "this tool does not support task-augmented calls (execution.taskSupport is absent); "
         "call it without \"task\"");
   if (task.contains("ttl") && !task["ttl"].is_null()) {
-    if (!task["ttl"].is_number() || task["ttl"].get<double>() < 0)
-      return Status::InvalidArgument("\"task.ttl\" must be a number of milliseconds");
-    r.ttl_ms = static_cast<int64_t>(task["ttl"].get<double>());
+    // Bounded so that the cast (and now + ttl) stays inside int64: 100 years is plenty.
+    constexpr double kMaxTtlMs = 100 * 365 * 86400e3;
+    std::optional<double> ttl = JsonNumber(task["ttl"], 0, kMaxTtlMs);
+    if (!ttl)
+      return Status::InvalidArgument("\"task.ttl\" must be a number of milliseconds from 0 to " +
+                                     std::to_string(static_cast<int64_t>(kMaxTtlMs)));
+    r.ttl_ms = static_cast<int64_t>(*ttl);
   }
   r.mode = TaskMode::kCore;
   return r;
