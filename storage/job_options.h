@@ -30,6 +30,9 @@ inline constexpr int kMaxDependsOn = 1000;  // ids in one job's depends_on
 // kMaxExpandedStdinBytes: a spec whose worst case would is rejected at enqueue.
 inline constexpr long kMaxStdinBytes = 1L << 20;
 inline constexpr long kMaxExpandedStdinBytes = 16L << 20;
+// The same worst case for argv and env values together (the kernel's own limit, ARG_MAX, is
+// a few MiB: beyond that the job could not start anyway).
+inline constexpr long kMaxExpandedArgsBytes = 16L << 20;
 
 // Output: each stream of an attempt is written to a file up to this many bytes; the rest is
 // counted and dropped. The database keeps the last kOutputTailBytes of each stream.

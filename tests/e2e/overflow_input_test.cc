@@ -40,6 +40,8 @@ TEST(OverflowInputTest, OutOfRangeFieldsAreToolErrorsNamingTheFieldNeverInternal
       {"enqueue", {{"command", cmd}, {"stdin", big_stdin}}, "`stdin` is 1048577 bytes; the limit is 1048576"},
       {"enqueue", {{"command", cmd}, {"depends_on", {1}}, {"stdin", many_outputs}},
        "`stdin` could expand to"},
+      {"enqueue", {{"command", json::array({"echo", many_outputs})}, {"depends_on", {1}}},
+       "`command` and `env` together could expand to"},
       {"enqueue", {{"command", cmd}, {"retry", {{"max_attempts", json::parse("18446744073709551615")}}}},
        "`retry.max_attempts` must be an integer from 1 to 100"},
       {"chain", {{"steps", {{{"command", cmd}}, {{"command", cmd}, {"stdin", big_stdin}}}}},
