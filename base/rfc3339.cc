@@ -3,6 +3,8 @@
 #include <cctype>
 #include <cstdio>
 #include <ctime>
+#include <limits>
+#include <string>
 
 namespace baton {
 
@@ -33,17 +35,19 @@ bool IsLeap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
 }  // namespace
 
-std::optional<int64_t> ParseRfc3339Ns(std::string_view s) {
+Result<int64_t> ParseRfc3339(std::string_view s) {
+  const Status syntax = Status::InvalidArgument("is not an RFC 3339 date-time such as "
+                                                "\"2026-11-24T10:30:00Z\"");
   int year, mon, day, hour, min, sec;
   if (!Digits(s, 0, 4, &year) || s.size() < 20 || s[4] != '-' || !Digits(s, 5, 2, &mon) ||
       s[7] != '-' || !Digits(s, 8, 2, &day) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
       !Digits(s, 11, 2, &hour) || s[13] != ':' || !Digits(s, 14, 2, &min) || s[16] != ':' ||
       !Digits(s, 17, 2, &sec))
-    return std::nullopt;
+    return syntax;
   static const int kMonthDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (mon < 1 || mon > 12 || day < 1) return std::nullopt;
+  if (mon < 1 || mon > 12 || day < 1) return syntax;
   int mdays = kMonthDays[mon - 1] + (mon == 2 && IsLeap(year) ? 1 : 0);
-  if (day > mdays || hour > 23 || min > 59 || sec > 60) return std::nullopt;
+  if (day > mdays || hour > 23 || min > 59 || sec > 60) return syntax;
   size_t pos = 19;
   int64_t frac_ns = 0;
   if (pos < s.size() && s[pos] == '.') {
@@ -55,9 +59,9 @@ std::optional<int64_t> ParseRfc3339Ns(std::string_view s) {
       scale /= 10;
       ++pos;
     }
-    if (pos == start) return std::nullopt;
+    if (pos == start) return syntax;
   }
-  if (pos >= s.size()) return std::nullopt;
+  if (pos >= s.size()) return syntax;
   int64_t offset_s = 0;
   if (s[pos] == 'Z' || s[pos] == 'z') {
     ++pos;
@@ -65,15 +69,28 @@ std::optional<int64_t> ParseRfc3339Ns(std::string_view s) {
     int oh, om;
     if (!Digits(s, pos + 1, 2, &oh) || pos + 3 >= s.size() || s[pos + 3] != ':' ||
         !Digits(s, pos + 4, 2, &om) || oh > 23 || om > 59)
-      return std::nullopt;
+      return syntax;
     offset_s = (oh * 3600 + om * 60) * (s[pos] == '+' ? 1 : -1);
     pos += 6;
   } else {
-    return std::nullopt;
+    return syntax;
   }
-  if (pos != s.size()) return std::nullopt;
+  if (pos != s.size()) return syntax;
+  // Years 0000-9999 are a few times 1e11 seconds: no overflow until the scaling to ns.
   int64_t secs = DaysFromCivil(year, mon, day) * 86400 + hour * 3600 + min * 60 + sec - offset_s;
-  return secs * 1000000000 + frac_ns;
+  // In 128 bits: the earliest time has a negative whole second below the int64 range.
+  const __int128 ns = static_cast<__int128>(secs) * 1000000000 + frac_ns;
+  if (ns > std::numeric_limits<int64_t>::max() || ns < std::numeric_limits<int64_t>::min())
+    return Status::InvalidArgument(std::string("is outside the times baton can represent (") +
+                                   kRfc3339EarliestNs + " to " + kRfc3339LatestNs +
+                                   ": nanoseconds since 1970 in 64 bits)");
+  return static_cast<int64_t>(ns);
+}
+
+std::optional<int64_t> ParseRfc3339Ns(std::string_view s) {
+  Result<int64_t> ns = ParseRfc3339(s);
+  if (!ns.ok()) return std::nullopt;
+  return *ns;
 }
 
 std::string FormatRfc3339Ms(int64_t epoch_ms) {
@@ -81,8 +98,8 @@ std::string FormatRfc3339Ms(int64_t epoch_ms) {
   int64_t ms = epoch_ms % 1000;
   if (ms < 0) { ms += 1000; --secs; }
   time_t t = static_cast<time_t>(secs);
-  struct tm tm;
-  gmtime_r(&t, &tm);
+  struct tm tm = {};
+  if (!gmtime_r(&t, &tm)) return "invalid-time(" + std::to_string(epoch_ms) + "ms)";
   char buf[64];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));

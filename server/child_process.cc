@@ -11,6 +11,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/parse_number.h"
+
 extern char** environ;
 
 namespace baton {
@@ -126,7 +128,8 @@ int64_t ProcessStartTicks(pid_t pid) {
   for (int i = 3; i <= 22; ++i) {
     if (!(rest >> field)) return -1;
   }
-  return std::stoll(field);
+  auto ticks = ParseInt64(field, "starttime", 0);
+  return ticks.ok() ? *ticks : -1;
 }
 
 }  // namespace baton

@@ -15,6 +15,8 @@
 #include <sstream>
 #include <vector>
 
+#include "base/parse_number.h"
+
 namespace baton {
 
 namespace {
@@ -36,11 +38,12 @@ Result<int> Value(const std::string& s, int lo, int hi, int field) {
   }
   if (s.empty() || s.size() > 2 || s.find_first_not_of("0123456789") != std::string::npos)
     return Status::InvalidArgument("\"" + s + "\" is not a number");
-  int v = std::atoi(s.c_str());
-  if (v < lo || v > hi)
-    return Status::InvalidArgument(std::to_string(v) + " is outside " + std::to_string(lo) + "-" +
+  auto v = ParseInt64(s, "\"" + s + "\"");
+  if (!v.ok()) return v.status();
+  if (*v < lo || *v > hi)
+    return Status::InvalidArgument(std::to_string(*v) + " is outside " + std::to_string(lo) + "-" +
                                    std::to_string(hi));
-  return v;
+  return static_cast<int>(*v);
 }
 
 // Sets bits [lo, hi] of the field from one comma-separated part list.
@@ -52,10 +55,9 @@ Result<std::vector<int>> ParseField(const std::string& text, int lo, int hi, int
     int step = 1;
     if (size_t slash = part.find('/'); slash != std::string::npos) {
       std::string st = part.substr(slash + 1);
-      if (st.empty() || st.find_first_not_of("0123456789") != std::string::npos || st.size() > 2 ||
-          std::atoi(st.c_str()) == 0)
-        return Status::InvalidArgument("bad step \"/" + st + "\"");
-      step = std::atoi(st.c_str());
+      auto n = ParseInt64(st, "step", 1, 99);
+      if (!n.ok()) return Status::InvalidArgument("bad step \"/" + st + "\" (1 to 99)");
+      step = static_cast<int>(*n);
       part = part.substr(0, slash);
     }
     int a = lo, b = hi;

@@ -16,11 +16,16 @@ Result<std::optional<NatsOptions>> NatsOptionsFromFlags(const Flags& flags) {
   o.url = *url;
   if (auto i = flags.Get("nats-instance")) o.instance = *i;
   if (auto s = flags.Get("nats-stream")) o.stream = *s;
-  BATON_ASSIGN_OR_RETURN(double age, flags.Number("nats-max-age", o.max_age_ms / 1000.0));
-  BATON_ASSIGN_OR_RETURN(double bytes, flags.Number("nats-max-bytes", static_cast<double>(o.max_bytes)));
-  BATON_ASSIGN_OR_RETURN(double dup, flags.Number("nats-dup-window", o.duplicate_window_ms / 1000.0));
+  // Ranges keep the conversions to int64 milliseconds and bytes exact: 0 (age) and -1 (bytes)
+  // mean unlimited; ten years of age is far beyond any stream's need.
+  constexpr double kTenYearsSeconds = 10 * 365 * 86400.0;
+  BATON_ASSIGN_OR_RETURN(double age, flags.Number("nats-max-age", o.max_age_ms / 1000.0, 0,
+                                                  kTenYearsSeconds));
+  BATON_ASSIGN_OR_RETURN(o.max_bytes, flags.Integer("nats-max-bytes", o.max_bytes, -1));
+  BATON_ASSIGN_OR_RETURN(double dup, flags.Number("nats-dup-window",
+                                                  o.duplicate_window_ms / 1000.0, 0,
+                                                  kTenYearsSeconds));
   o.max_age_ms = static_cast<int64_t>(age * 1000);
-  o.max_bytes = static_cast<int64_t>(bytes);
   o.duplicate_window_ms = static_cast<int64_t>(dup * 1000);
   return std::optional<NatsOptions>(o);
 }

@@ -1,7 +1,8 @@
 #include "server/flags.h"
 
-#include <cmath>
-#include <cstdlib>
+#include <cctype>
+
+#include "base/parse_number.h"
 
 namespace baton {
 
@@ -11,14 +12,18 @@ std::optional<std::string> Flags::Get(const std::string& name) const {
   return it->second;
 }
 
-Result<double> Flags::Number(const std::string& name, double fallback) const {
+Result<double> Flags::Number(const std::string& name, double fallback, double min,
+                             double max) const {
   auto v = Get(name);
   if (!v) return fallback;
-  char* end = nullptr;
-  double d = std::strtod(v->c_str(), &end);
-  if (v->empty() || *end != '\0' || !std::isfinite(d))
-    return Status::InvalidArgument("--" + name + " needs a number, got \"" + *v + "\"");
-  return d;
+  return ParseDouble(*v, "--" + name, min, max);
+}
+
+Result<int64_t> Flags::Integer(const std::string& name, int64_t fallback, int64_t min,
+                               int64_t max) const {
+  auto v = Get(name);
+  if (!v) return fallback;
+  return ParseInt64(*v, "--" + name, min, max);
 }
 
 Result<Flags> ParseFlags(const std::vector<std::string>& args, const std::set<std::string>& valued,

@@ -5,6 +5,8 @@
 // errors, so typos do not pass silently.
 #pragma once
 
+#include <cstdint>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -22,8 +24,15 @@ struct Flags {
 
   std::optional<std::string> Get(const std::string& name) const;
   bool Has(const std::string& name) const { return switches.count(name) > 0; }
-  // The value as a number, or InvalidArgument naming the flag.
-  Result<double> Number(const std::string& name, double fallback) const;
+  // The value as a number in [min, max] (`fallback` when the flag is absent), or
+  // InvalidArgument naming the flag and the range (base/parse_number.h).
+  Result<double> Number(const std::string& name, double fallback,
+                        double min = std::numeric_limits<double>::lowest(),
+                        double max = std::numeric_limits<double>::max()) const;
+  // The same for a decimal integer.
+  Result<int64_t> Integer(const std::string& name, int64_t fallback,
+                          int64_t min = std::numeric_limits<int64_t>::min(),
+                          int64_t max = std::numeric_limits<int64_t>::max()) const;
 };
 
 // `valued` names flags that take a value; `boolean` names switches.

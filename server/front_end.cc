@@ -6,7 +6,9 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "base/parse_number.h"
 #include "base/random_id.h"
+#include "storage/job_options.h"
 
 namespace baton {
 
@@ -29,10 +31,8 @@ Result<std::unique_ptr<FrontEnd>> FrontEnd::Open(const FrontEndOptions& o) {
   if (o.idempotency_window_ms) {
     store_options.idempotency_window_ms = *o.idempotency_window_ms;
   } else if (const char* w = std::getenv("BATON_IDEMPOTENCY_WINDOW"); w && *w) {
-    char* end = nullptr;
-    double s = std::strtod(w, &end);
-    if (*end != '\0' || !(s >= 0))
-      return Status::InvalidArgument("BATON_IDEMPOTENCY_WINDOW must be a number of seconds");
+    BATON_ASSIGN_OR_RETURN(double s, ParseDouble(w, "BATON_IDEMPOTENCY_WINDOW (seconds)", 0,
+                                                 kMaxIdempotencyWindowSeconds));
     store_options.idempotency_window_ms = static_cast<int64_t>(s * 1000);
   }
   BATON_ASSIGN_OR_RETURN(fe->store_, JobStore::Open(fe->paths_.db, store_options));

@@ -6,6 +6,9 @@
 #include <iostream>
 #include <thread>
 
+#include <limits>
+
+#include "base/parse_number.h"
 #include "base/rfc3339.h"
 #include "server/commands.h"
 #include "server/flags.h"
@@ -13,6 +16,7 @@
 #include "server/job_view.h"
 #include "server/logging.h"
 #include "server/serve_flags.h"
+#include "storage/job_options.h"
 
 namespace baton {
 
@@ -32,20 +36,39 @@ Result<std::unique_ptr<FrontEnd>> OpenFrontEnd(const Flags& flags) {
   BATON_RETURN_IF_ERROR(ApplyPolicyFlags(flags, &fo.policy));
   fo.db_path = flags.Get("db").value_or("");
   fo.runner_args = {"--idle-exit", "30"};
-  if (auto w = flags.Get("idempotency-window"))
-    fo.idempotency_window_ms = static_cast<int64_t>(std::atof(w->c_str()) * 1000);
+  if (flags.Get("idempotency-window")) {
+    BATON_ASSIGN_OR_RETURN(double w, flags.Number("idempotency-window", 0, 0,
+                                                  kMaxIdempotencyWindowSeconds));
+    fo.idempotency_window_ms = static_cast<int64_t>(w * 1000);
+  }
   return FrontEnd::Open(fo);
 }
 
 Result<JobId> ParseId(const Flags& flags) {
   if (flags.positional.size() != 1) return Status::InvalidArgument("give exactly one job id");
-  try {
-    size_t used = 0;
-    long long id = std::stoll(flags.positional[0], &used);
-    if (used == flags.positional[0].size() && id > 0) return static_cast<JobId>(id);
-  } catch (const std::exception&) {
+  return ParseInt64(flags.positional[0], "the job id", 1, std::numeric_limits<int64_t>::max());
+}
+
+// The numeric flags of a job spec, range-checked here so that a typo is a usage error (exit 2)
+// naming the flag, not a silent 0; ParseJobSpec checks the same ranges again.
+Status AddSpecNumbers(const Flags& flags, json& spec) {
+  if (flags.Get("priority")) {
+    BATON_ASSIGN_OR_RETURN(int64_t p, flags.Integer("priority", 0, kMinPriority, kMaxPriority));
+    spec["priority"] = p;
   }
-  return Status::InvalidArgument("not a job id: " + flags.positional[0]);
+  if (flags.Get("timeout")) {
+    BATON_ASSIGN_OR_RETURN(double t, flags.Number("timeout", 0, 0, kMaxTimeoutSeconds));
+    spec["timeout_seconds"] = t;
+  }
+  if (flags.Get("delay")) {
+    BATON_ASSIGN_OR_RETURN(double d, flags.Number("delay", 0, 0, kMaxDelaySeconds));
+    spec["delay_seconds"] = d;
+  }
+  if (flags.Get("max-attempts")) {
+    BATON_ASSIGN_OR_RETURN(int64_t m, flags.Integer("max-attempts", 1, 1, kMaxAttemptsLimit));
+    spec["retry"] = {{"max_attempts", m}};
+  }
+  return Status::OK();
 }
 
 }  // namespace
@@ -55,16 +78,17 @@ int EnqueueCommand(const Args& args) {
                                  "idempotency-key", "idempotency-window", "max-attempts"}, {});
   if (!flags.ok()) return Fail(flags.status().message() + "\nusage: baton enqueue [--queue Q] [--timeout S] [--delay S] [--cwd DIR] -- CMD ARG...", 2);
   if (flags->positional.empty()) return Fail("usage: baton enqueue [--queue Q] -- CMD ARG...", 2);
+  json spec = {{"command", flags->positional}};
+  if (Status s = AddSpecNumbers(*flags, spec); !s.ok()) return Fail(s.message(), 2);
+  if (flags->Get("idempotency-window")) {  // checked before the database is opened
+    auto w = flags->Number("idempotency-window", 0, 0, kMaxIdempotencyWindowSeconds);
+    if (!w.ok()) return Fail(w.status().message(), 2);
+  }
   auto fe = OpenFrontEnd(*flags);
   if (!fe.ok()) return Fail(fe.status().ToString());
-  json spec = {{"command", flags->positional}};
   if (auto q = flags->Get("queue")) spec["queue"] = *q;
   if (auto c = flags->Get("cwd")) spec["cwd"] = *c;
-  if (auto p = flags->Get("priority")) spec["priority"] = std::atoi(p->c_str());
-  if (auto t = flags->Get("timeout")) spec["timeout_seconds"] = std::atof(t->c_str());
-  if (auto d = flags->Get("delay")) spec["delay_seconds"] = std::atof(d->c_str());
   if (auto k = flags->Get("idempotency-key")) spec["idempotency_key"] = *k;
-  if (auto m = flags->Get("max-attempts")) spec["retry"] = {{"max_attempts", std::atoi(m->c_str())}};
   auto out = (*fe)->jobs().Enqueue(spec, {"", LocalUser()});
   if (!out.ok()) return Fail(out.status().message());
   std::printf("%lld\n", static_cast<long long>(out->id));
@@ -112,8 +136,14 @@ int JobsCommand(const Args& args) {
     f.label_key = l->substr(0, eq);
     f.label_value = l->substr(eq + 1);
   }
-  f.limit = static_cast<int>(flags->Number("limit", 50).status().ok() ? *flags->Number("limit", 50) : 50);
-  if (auto b = flags->Get("before")) f.before_id = std::atoll(b->c_str());
+  auto limit = flags->Integer("limit", 50, 1, 1000000);
+  if (!limit.ok()) return Fail(limit.status().message(), 2);
+  f.limit = static_cast<int>(*limit);
+  if (flags->Get("before")) {
+    auto before = flags->Integer("before", 0, 1, std::numeric_limits<int64_t>::max());
+    if (!before.ok()) return Fail(before.status().message(), 2);
+    f.before_id = *before;
+  }
   auto jobs = (*fe)->jobs().List(f);
   if (!jobs.ok()) return Fail(jobs.status().message());
   for (const Job& j : *jobs) {
@@ -184,7 +214,11 @@ int QueueCommand(const Args& args) {
     s = jobs.SetQueuePaused(pos[1], action == "pause");
   } else if (action == "limit" && pos.size() == 3) {
     std::optional<int> limit;
-    if (pos[2] != "none") limit = std::atoi(pos[2].c_str());
+    if (pos[2] != "none") {
+      auto n = ParseInt64(pos[2], "the queue limit (N or none)", 1, 10000);
+      if (!n.ok()) return Fail(n.status().message() + "\n" + kUsage, 2);
+      limit = static_cast<int>(*n);
+    }
     s = jobs.SetQueueConcurrency(pos[1], limit);
   } else if (action != "list" || pos.size() != 1) {
     return Fail(kUsage, 2);
@@ -239,7 +273,7 @@ int ScheduleCommand(const Args& args) {
   json spec = {{"command", std::vector<std::string>(pos.begin() + 2, pos.end())}};
   if (auto q = flags->Get("queue")) spec["queue"] = *q;
   if (auto c = flags->Get("cwd")) spec["cwd"] = *c;
-  if (auto t = flags->Get("timeout")) spec["timeout_seconds"] = std::atof(t->c_str());
+  if (Status st = AddSpecNumbers(*flags, spec); !st.ok()) return Fail(st.message(), 2);
   auto catch_up = CatchUpFromString(flags->Get("catch-up").value_or("skip"));
   if (!catch_up) return Fail("--catch-up must be skip or run_once", 2);
   auto s = jobs.CreateSchedule(pos[1], *flags->Get("cron"),
@@ -261,11 +295,13 @@ int LogsCommand(const Args& args) {
   if (!attempts.ok()) return Fail(attempts.status().message());
   if (attempts->empty()) return Fail("job has not started yet");
   const Attempt* a = &attempts->back();
-  if (auto n = flags->Get("attempt")) {
+  if (flags->Get("attempt")) {
+    auto n = flags->Integer("attempt", 0, 1, std::numeric_limits<int>::max());
+    if (!n.ok()) return Fail(n.status().message(), 2);
     a = nullptr;
     for (const auto& at : *attempts)
-      if (std::to_string(at.number) == *n) a = &at;
-    if (!a) return Fail("no attempt " + *n);
+      if (at.number == *n) a = &at;
+    if (!a) return Fail("no attempt " + std::to_string(*n));
   }
   std::string path = flags->Has("stderr") ? a->stderr_path : a->stdout_path;
   std::ifstream in(path, std::ios::binary);

@@ -5,6 +5,8 @@
 #include <map>
 #include <set>
 
+#include "base/parse_number.h"
+
 namespace baton {
 
 using nlohmann::json;
@@ -63,10 +65,9 @@ std::string JobResourceUri(JobId id) { return kJobUriPrefix + std::to_string(id)
 std::optional<JobId> JobIdFromUri(const std::string& uri) {
   const std::string prefix = kJobUriPrefix;
   if (uri.size() <= prefix.size() || uri.compare(0, prefix.size(), prefix) != 0) return std::nullopt;
-  std::string digits = uri.substr(prefix.size());
-  if (digits.size() > 18 || digits.find_first_not_of("0123456789") != std::string::npos)
-    return std::nullopt;
-  return std::stoll(digits);
+  auto id = ParseInt64(std::string_view(uri).substr(prefix.size()), "job id", 1);
+  if (!id.ok()) return std::nullopt;
+  return *id;
 }
 
 json JobChannelNotification(const Job& job) {

@@ -8,6 +8,7 @@
 
 #include "server/cron.h"
 #include "server/placeholders.h"
+#include "storage/job_options.h"
 #include "storage/job_spec.h"
 
 namespace baton {
@@ -17,6 +18,31 @@ using nlohmann::json;
 namespace {
 constexpr int64_t kLostRingBoundMs = 5000;
 constexpr int64_t kCancelCheckMs = 100;
+
+// The size of `text` once its placeholders are expanded, at worst (each output placeholder at
+// its cap); `outputs` counts those. Placeholders were checked by the caller.
+int64_t WorstCaseExpandedBytes(const std::string& text, int* outputs) {
+  auto refs = FindPlaceholders(text);
+  int64_t worst = static_cast<int64_t>(text.size());
+  if (!refs.ok()) return worst;
+  for (const PlaceholderRef& r : *refs) {
+    bool output = r.field == "stdout" || r.field == "stderr";
+    *outputs += output;
+    worst += output ? kPlaceholderMaxBytes : 64;  // exit_code, job_id, state: a few bytes
+  }
+  return worst;
+}
+
+Status TooLarge(const std::string& what, int64_t worst, int outputs, long limit,
+                const std::string& why) {
+  return Status::InvalidArgument(
+      what + " could expand to " + std::to_string(worst) + " bytes (" + std::to_string(outputs) +
+      " output placeholders of up to " + std::to_string(kPlaceholderMaxBytes) +
+      " bytes each); the limit is " + std::to_string(limit) + " (16 MiB)" + why +
+      ": use fewer {{prev.stdout}}/{{steps.*.stdout}}, or read the predecessor's output from the "
+      "file named by $BATON_PREV_OUTPUT_FILE");
+}
+
 }  // namespace
 
 JobService::JobService(JobStore& store, RunnerControl& runner, JobWatcher& watcher,
@@ -67,7 +93,30 @@ Result<JobSpec> JobService::Parse(const json& request, const std::string& where,
                                        ".*}}, which only works inside a chain");
     }
   }
+  BATON_RETURN_IF_ERROR(CheckExpandedSizes(spec, where));
+  for (const JobSpec& comp : spec.on_failure)
+    BATON_RETURN_IF_ERROR(CheckExpandedSizes(comp, where + "on_failure."));
   return spec;
+}
+
+// The runner expands placeholders in memory (and writes stdin to a file) just before the job
+// starts: bound the result now, by its worst case, so that no spec can make either unbounded.
+Status JobService::CheckExpandedSizes(const JobSpec& spec, const std::string& where) {
+  if (spec.stdin_data) {
+    int outputs = 0;
+    int64_t worst = WorstCaseExpandedBytes(*spec.stdin_data, &outputs);
+    if (worst > kMaxExpandedStdinBytes)
+      return TooLarge("`" + where + "stdin`", worst, outputs, kMaxExpandedStdinBytes, "");
+  }
+  int outputs = 0;
+  int64_t worst = 0;
+  for (const std::string& arg : spec.command) worst += WorstCaseExpandedBytes(arg, &outputs);
+  for (const auto& [k, v] : spec.env) worst += WorstCaseExpandedBytes(v, &outputs);
+  if (worst > kMaxExpandedArgsBytes)
+    return TooLarge("`" + where + "command` and `" + where + "env` together", worst, outputs,
+                    kMaxExpandedArgsBytes,
+                    " (the kernel refuses more than a few MiB of arguments and environment)");
+  return Status::OK();
 }
 
 void JobService::WakeRunner() {

@@ -100,6 +100,7 @@ class JobService {
                         bool chain_predecessor);
   void WakeRunner();
   Status ValidateQueueName(const std::string& queue);
+  static Status CheckExpandedSizes(const JobSpec& spec, const std::string& where);
   Status CheckJob(const JobCheck& check);
 
   JobStore& store_;

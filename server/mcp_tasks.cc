@@ -4,10 +4,12 @@
 
 #include <algorithm>
 
+#include "base/parse_number.h"
 #include "base/random_id.h"
 #include "base/rfc3339.h"
 #include "server/mcp_server.h"
 #include "server/status_result.h"
+#include "storage/json_number.h"
 
 namespace baton {
 
@@ -87,9 +89,13 @@ Result<TaskRequest> McpTasks::ForToolCall(const json& params, bool modern, const
         "this tool does not support task-augmented calls (execution.taskSupport is absent); "
         "call it without \"task\"");
   if (task.contains("ttl") && !task["ttl"].is_null()) {
-    if (!task["ttl"].is_number() || task["ttl"].get<double>() < 0)
-      return Status::InvalidArgument("\"task.ttl\" must be a number of milliseconds");
-    r.ttl_ms = static_cast<int64_t>(task["ttl"].get<double>());
+    // Bounded so that the cast (and now + ttl) stays inside int64: 100 years is plenty.
+    constexpr double kMaxTtlMs = 100 * 365 * 86400e3;
+    std::optional<double> ttl = JsonNumber(task["ttl"], 0, kMaxTtlMs);
+    if (!ttl)
+      return Status::InvalidArgument("\"task.ttl\" must be a number of milliseconds from 0 to " +
+                                     std::to_string(static_cast<int64_t>(kMaxTtlMs)));
+    r.ttl_ms = static_cast<int64_t>(*ttl);
   }
   r.mode = TaskMode::kCore;
   return r;
@@ -251,15 +257,12 @@ json McpTasks::List(const Message& m, const std::string& principal) {
   int64_t after = 0;
   if (m.params.is_object() && m.params.contains("cursor") && !m.params["cursor"].is_null()) {
     const json& c = m.params["cursor"];
-    try {
-      size_t used = 0;
-      if (!c.is_string()) throw std::invalid_argument("cursor");
-      after = std::stoll(c.get<std::string>(), &used);
-      if (used != c.get<std::string>().size() || after < 0) throw std::invalid_argument("cursor");
-    } catch (const std::exception&) {
+    auto seq = c.is_string() ? ParseInt64(c.get_ref<const std::string&>(), "cursor", 0)
+                             : Result<int64_t>(Status::InvalidArgument("cursor"));
+    if (!seq.ok())
       return MakeError(m.id, transport::kInvalidParams,
                        "Invalid params: \"cursor\" is not a cursor from tasks/list");
-    }
+    after = *seq;
   }
   auto rows = store_.ListTasks(principal, after, kListPageSize + 1, clock_.NowMs());
   if (!rows.ok()) return MakeError(m.id, transport::kInternalError, rows.status().message());

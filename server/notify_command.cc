@@ -10,7 +10,9 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <charconv>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -18,6 +20,7 @@
 #include <thread>
 
 #include "base/clock.h"
+#include "base/parse_number.h"
 #include "server/event_drainer.h"
 #include "transport/jetstream_publisher.h"
 
@@ -293,17 +296,14 @@ void OnSignal(int) { g_stop = true; }
 
 std::optional<int64_t> ParseDurationMs(const std::string& text) {
   if (text.empty()) return std::nullopt;
-  size_t pos = 0;
   double v = 0;
-  try {
-    v = std::stod(text, &pos);
-  } catch (...) {  // std::stod's only way to say "not a number"
-    return std::nullopt;
-  }
-  std::string unit = text.substr(pos);
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || !std::isfinite(v)) return std::nullopt;
+  std::string unit(ptr, text.data() + text.size());
   double mult = unit == "ms" ? 1 : unit == "s" || unit.empty() ? 1000 : unit == "m" ? 60000
               : unit == "h" ? 3600000 : -1;
-  if (mult < 0 || v < 0) return std::nullopt;
+  // Beyond ~292 million years the product does not fit in int64 ms.
+  if (mult < 0 || v < 0 || v * mult > 9.2e18) return std::nullopt;
   return static_cast<int64_t>(v * mult);
 }
 
@@ -385,7 +385,10 @@ Result<NotifyConfig> ParseNotifyArgs(const std::vector<std::string>& args) {
     else if (f == "--deliver" && (v == "all" || v == "new")) c.deliver_all = v == "all";
     else if (f == "--ack-wait") BATON_RETURN_IF_ERROR(dur(c.ack_wait_ms));
     else if (f == "--idle-exit") BATON_RETURN_IF_ERROR(dur(c.idle_exit_ms));
-    else if (f == "--max-deliver") c.max_deliver = std::atoi(v.c_str());
+    else if (f == "--max-deliver") {
+      BATON_ASSIGN_OR_RETURN(int64_t n, ParseInt64(v, "notify: --max-deliver", 1, 1000000));
+      c.max_deliver = static_cast<int>(n);
+    }
     else if (f == "--webhook") webhook().url = v;
     else if (f == "--method") webhook().method = v;
     else if (f == "--body") webhook().body_text = v;

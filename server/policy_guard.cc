@@ -210,8 +210,13 @@ json PolicyGuard::BuildInput(const CallFacts& f, std::string* template_error) {
         input["template"] = {{"name", t->name}, {"params", t->params}};
       }
       args = NormalizeSpec(args);
-      if (args.contains("depends_on") && args["depends_on"].is_array() && !args["depends_on"].empty())
-        chain["parent"] = args["depends_on"][0].value("job", json());
+      if (args.contains("depends_on") && args["depends_on"].is_array() &&
+          !args["depends_on"].empty()) {
+        // Ids, or {"job": id, ...}; anything else (the tool rejects it) has no parent.
+        const json& first = args["depends_on"][0];
+        const json& parent = first.is_object() && first.contains("job") ? first["job"] : first;
+        if (parent.is_number_integer()) chain["parent"] = parent;
+      }
     } else if (tool == "chain" && args.contains("steps") && args["steps"].is_array()) {
       int depth = static_cast<int>(args["steps"].size()) - 1;
       if (auto after = IdArg(args, "after")) {

@@ -46,13 +46,14 @@ int RunnerCommand(const Args& args) {
     fprintf(stderr, "baton: %s\n", s.message().c_str());
     return 2;
   }
-  auto idle = flags->Number("idle-exit", 0);
-  auto lock_wait = flags->Number("lock-wait", 0);
-  auto conc = flags->Number("concurrency", kDefaultRunnerConcurrency);
-  auto retention = flags->Number("retention-days", kDefaultRetentionDays);
-  for (const auto* r : {&idle, &lock_wait, &conc, &retention})
-    if (!r->ok()) {
-      fprintf(stderr, "baton: %s\n", r->status().message().c_str());
+  // Ranges keep the casts below defined (a double beyond int64 is undefined behaviour).
+  auto idle = flags->Number("idle-exit", 0, 0, 365 * 86400.0);
+  auto lock_wait = flags->Number("lock-wait", 0, 0, 86400);
+  auto conc = flags->Integer("concurrency", kDefaultRunnerConcurrency, 0, 10000);
+  auto retention = flags->Number("retention-days", kDefaultRetentionDays, 0, 36500);
+  for (const Status* st : {&idle.status(), &lock_wait.status(), &conc.status(), &retention.status()})
+    if (!st->ok()) {
+      fprintf(stderr, "baton: %s\n", st->message().c_str());
       return 2;
     }
   auto paths = ResolveStatePaths(flags->Get("db").value_or(DefaultDbPath()));

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "base/parse_number.h"
 #include "storage/job_spec.h"
 
 namespace baton {
@@ -23,8 +24,13 @@ std::string DenialOfRunnerCreatedJob(JobStore& store, JobChecker& checker, const
   if (check.origin == "schedule") {
     check.source["schedule"] = label("schedule");
   } else if (check.origin == "compensation") {
-    JobId failed = std::atoll(label("baton.failed_step").c_str());
-    check.source["compensates"] = std::atoll(label("baton.compensates").c_str());
+    // Labels baton wrote itself; an unreadable one becomes 0 (no such job) for the policy.
+    auto id_label = [&](const char* key) -> JobId {
+      auto id = ParseInt64(label(key), key, 1);
+      return id.ok() ? *id : 0;
+    };
+    JobId failed = id_label("baton.failed_step");
+    check.source["compensates"] = id_label("baton.compensates");
     check.source["failed_step"] = failed;
     check.chain_parent = failed;
     auto step = store.Get(failed);

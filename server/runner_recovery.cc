@@ -8,9 +8,11 @@
 #include <fstream>
 #include <functional>
 #include <iterator>
+#include <limits>
 
 #include <spdlog/spdlog.h>
 
+#include "base/parse_number.h"
 #include "server/child_process.h"
 #include "server/job_output.h"
 #include "server/runner.h"
@@ -56,8 +58,9 @@ int ScanOnce(const std::function<bool(const JobEnv&)>& match) {
   int killed = 0;
   const pid_t self = getpid();
   while (dirent* e = readdir(dir)) {
-    if (!std::isdigit(static_cast<unsigned char>(e->d_name[0]))) continue;
-    pid_t pid = static_cast<pid_t>(std::atoi(e->d_name));
+    auto number = ParseInt64(e->d_name, "pid", 2, std::numeric_limits<pid_t>::max());
+    if (!number.ok()) continue;  // not a process directory
+    pid_t pid = static_cast<pid_t>(*number);
     if (pid <= 1 || pid == self) continue;
     JobEnv env;
     if (!ReadJobEnv(pid, &env) || !match(env)) continue;

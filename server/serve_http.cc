@@ -14,6 +14,7 @@
 #include <memory>
 #include <sstream>
 
+#include "base/parse_number.h"
 #include "server/event_flags.h"
 #include "server/config_file.h"
 #include "server/front_end.h"
@@ -65,11 +66,7 @@ Status ParseAddress(const std::string& addr, std::string& host, int& port) {
   host = addr.substr(0, colon);
   if (host.empty()) host = "127.0.0.1";
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  std::string p = addr.substr(colon + 1);
-  char* end = nullptr;
-  long v = std::strtol(p.c_str(), &end, 10);
-  if (p.empty() || *end != '\0' || v < 0 || v > 65535)
-    return Status::InvalidArgument("--http: invalid port \"" + p + "\"");
+  BATON_ASSIGN_OR_RETURN(int64_t v, ParseInt64(addr.substr(colon + 1), "--http's port", 0, 65535));
   port = static_cast<int>(v);
   return Status::OK();
 }

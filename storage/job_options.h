@@ -13,7 +13,26 @@ inline constexpr double kDefaultRetryMaxDelaySeconds = 300.0;
 inline constexpr int kMaxAttemptsLimit = 100;
 inline constexpr double kMaxTimeoutSeconds = 7 * 24 * 3600.0;
 inline constexpr int kMaxCommandArgs = 4096;
-inline constexpr int kMaxSpecBytes = 1 << 20;  // a whole spec, stdin included
+
+// Ranges of the numeric fields of a spec (ParseJobSpec rejects anything outside, naming the
+// field): priority, delay_seconds, retry delays and multiplier, depends_on. `run_at` may be any
+// RFC 3339 time up to 2262-04-11T23:47:16Z (nanoseconds since 1970 must fit in 64 bits:
+// base/rfc3339.h); a past time runs at once.
+inline constexpr int kMinPriority = -1000;
+inline constexpr int kMaxPriority = 1000;
+inline constexpr double kMaxDelaySeconds = 365 * 86400.0;
+inline constexpr double kMaxRetryDelaySeconds = 86400.0;
+inline constexpr double kMaxRetryMultiplier = 100.0;
+inline constexpr int kMaxDependsOn = 1000;  // ids in one job's depends_on
+
+// `stdin` as given is at most kMaxStdinBytes; with its placeholders expanded
+// ({{prev.stdout}} is up to kPlaceholderMaxBytes each) it can never exceed
+// kMaxExpandedStdinBytes: a spec whose worst case would is rejected at enqueue.
+inline constexpr long kMaxStdinBytes = 1L << 20;
+inline constexpr long kMaxExpandedStdinBytes = 16L << 20;
+// The same worst case for argv and env values together (the kernel's own limit, ARG_MAX, is
+// a few MiB: beyond that the job could not start anyway).
+inline constexpr long kMaxExpandedArgsBytes = 16L << 20;
 
 // Output: each stream of an attempt is written to a file up to this many bytes; the rest is
 // counted and dropped. The database keeps the last kOutputTailBytes of each stream.
@@ -33,6 +52,7 @@ inline constexpr int kDefaultRunnerConcurrency = 0;
 // Idempotency: an enqueue whose idempotency_key was used by a job created within this window
 // returns that job (flag --idempotency-window / env BATON_IDEMPOTENCY_WINDOW, in seconds).
 inline constexpr double kDefaultIdempotencyWindowSeconds = 24 * 3600.0;
+inline constexpr double kMaxIdempotencyWindowSeconds = 365 * 86400.0;
 
 // Schedules: a cron run is "missed" when no runner fired it within this long of its time; it
 // then gets a `missed` event and the schedule's catch-up policy (default skip) applies.

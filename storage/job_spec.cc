@@ -5,9 +5,12 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "base/rfc3339.h"
+#include "storage/job_options.h"
+#include "storage/json_number.h"
 
 namespace baton {
 
@@ -43,10 +46,12 @@ bool HasNul(const std::string& s) { return s.find('\0') != std::string::npos; }
 Result<double> Seconds(const json& v, const std::string& where, const std::string& field,
                        double max) {
   if (!v.is_number()) return Bad(where, field, "must be a number of seconds, e.g. 30");
-  double d = v.get<double>();
-  if (!std::isfinite(d) || d < 0 || d > max)
-    return Bad(where, field, "must be between 0 and " + std::to_string(static_cast<long>(max)));
-  return d;
+  std::optional<double> d = JsonNumber(v, 0, max);
+  if (!d)
+    return Bad(where, field,
+               "must be a number of seconds from 0 to " + std::to_string(static_cast<long>(max)) +
+                   ", got " + v.dump());
+  return *d;
 }
 
 Result<std::map<std::string, std::string>> StringMap(const json& v, const std::string& where,
@@ -85,24 +90,29 @@ Result<RetryPolicy> ParseRetry(const json& v, const std::string& where) {
                  "jitter, retry_on");
   }
   if (v.contains("max_attempts")) {
-    const json& m = v["max_attempts"];
-    if (!m.is_number_integer() || m.get<int64_t>() < 1 || m.get<int64_t>() > kMaxAttemptsLimit)
+    std::optional<int64_t> m = JsonInteger(v["max_attempts"], 1, kMaxAttemptsLimit);
+    if (!m)
       return Bad(where, "retry.max_attempts",
-                 "must be an integer from 1 to " + std::to_string(kMaxAttemptsLimit));
-    r.max_attempts = m.get<int>();
+                 "must be an integer from 1 to " + std::to_string(kMaxAttemptsLimit) + ", got " +
+                     v["max_attempts"].dump());
+    r.max_attempts = static_cast<int>(*m);
   }
   if (v.contains("initial_delay")) {
     BATON_ASSIGN_OR_RETURN(r.initial_delay_s,
-                           Seconds(v["initial_delay"], where, "retry.initial_delay", 86400));
+                           Seconds(v["initial_delay"], where, "retry.initial_delay",
+                                   kMaxRetryDelaySeconds));
   }
   if (v.contains("max_delay")) {
-    BATON_ASSIGN_OR_RETURN(r.max_delay_s, Seconds(v["max_delay"], where, "retry.max_delay", 86400));
+    BATON_ASSIGN_OR_RETURN(r.max_delay_s, Seconds(v["max_delay"], where, "retry.max_delay",
+                                                   kMaxRetryDelaySeconds));
   }
   if (v.contains("multiplier")) {
-    const json& m = v["multiplier"];
-    if (!m.is_number() || m.get<double>() < 1 || m.get<double>() > 100)
-      return Bad(where, "retry.multiplier", "must be a number from 1 to 100");
-    r.multiplier = m.get<double>();
+    std::optional<double> m = JsonNumber(v["multiplier"], 1, kMaxRetryMultiplier);
+    if (!m)
+      return Bad(where, "retry.multiplier",
+                 "must be a number from 1 to " + std::to_string(static_cast<int>(kMaxRetryMultiplier)) +
+                     ", got " + v["multiplier"].dump());
+    r.multiplier = *m;
   }
   if (v.contains("jitter")) {
     const json& jt = v["jitter"];
@@ -119,11 +129,12 @@ Result<RetryPolicy> ParseRetry(const json& v, const std::string& where) {
                  "must be an array of \"nonzero\", \"timeout\", \"lost\", \"signal\" or exit codes");
     r.on_nonzero = r.on_timeout = r.on_lost = r.on_signal = false;
     for (const json& e : on) {
-      if (e.is_number_integer()) {
-        int64_t code = e.get<int64_t>();
-        if (code < 1 || code > 255)
-          return Bad(where, "retry.retry_on", "exit codes must be from 1 to 255");
-        r.exit_codes.push_back(static_cast<int>(code));
+      if (e.is_number()) {
+        std::optional<int64_t> code = JsonInteger(e, 1, 255);
+        if (!code)
+          return Bad(where, "retry.retry_on",
+                     "exit codes must be integers from 1 to 255, got " + e.dump());
+        r.exit_codes.push_back(static_cast<int>(*code));
       } else if (e == "nonzero") {
         r.on_nonzero = true;
       } else if (e == "timeout") {
@@ -139,6 +150,7 @@ Result<RetryPolicy> ParseRetry(const json& v, const std::string& where) {
       }
     }
     std::sort(r.exit_codes.begin(), r.exit_codes.end());
+    r.exit_codes.erase(std::unique(r.exit_codes.begin(), r.exit_codes.end()), r.exit_codes.end());
   }
   if (r.max_delay_s < r.initial_delay_s) r.max_delay_s = r.initial_delay_s;
   return r;
@@ -149,6 +161,11 @@ Result<std::vector<Dependency>> ParseDeps(const json& v, const std::string& wher
     return Bad(where, "depends_on",
                "must be an array of job ids or {\"job\": ID, \"condition\": "
                "\"success|failure|always\"}");
+  // Checked first: the duplicate check below is quadratic.
+  if (v.size() > static_cast<size_t>(kMaxDependsOn))
+    return Bad(where, "depends_on",
+               "may list at most " + std::to_string(kMaxDependsOn) + " jobs, got " +
+                   std::to_string(v.size()) + " (chain through an intermediate job to wait for more)");
   std::vector<Dependency> deps;
   for (size_t i = 0; i < v.size(); ++i) {
     const json& e = v[i];
@@ -169,14 +186,15 @@ Result<std::vector<Dependency>> ParseDeps(const json& v, const std::string& wher
         else return Bad(where, field + ".condition", "must be \"success\", \"failure\" or \"always\"");
       }
     }
-    if (!id->is_number_integer() || id->get<int64_t>() < 1)
-      return Bad(where, field, "must be a positive job id (an integer from enqueue)");
-    d.job_id = id->get<int64_t>();
+    std::optional<int64_t> job_id = JsonInteger(*id, 1, std::numeric_limits<int64_t>::max());
+    if (!job_id)
+      return Bad(where, field,
+                 "must be a positive job id (an integer returned by enqueue), got " + id->dump());
+    d.job_id = *job_id;
     for (const auto& prev : deps)
       if (prev.job_id == d.job_id) return Bad(where, field, "repeats job " + std::to_string(d.job_id));
     deps.push_back(d);
   }
-  if (deps.size() > 1000) return Bad(where, "depends_on", "may list at most 1000 jobs");
   return deps;
 }
 
@@ -237,7 +255,13 @@ Result<JobSpec> ParseJobSpec(const json& j, const SpecContext& ctx, const std::s
   }
   if (j.contains("stdin")) {
     if (!j["stdin"].is_string()) return Bad(where, "stdin", "must be a string");
-    spec.stdin_data = j["stdin"].get<std::string>();
+    const std::string& in = j["stdin"].get_ref<const std::string&>();
+    if (!ctx.stored && in.size() > static_cast<size_t>(kMaxStdinBytes))
+      return Bad(where, "stdin",
+                 "is " + std::to_string(in.size()) + " bytes; the limit is " +
+                     std::to_string(kMaxStdinBytes) +
+                     " (1 MiB): write larger input to a file and pass its path in `command`");
+    spec.stdin_data = in;
   }
   if (j.contains("queue")) {
     if (!j["queue"].is_string() || !ValidName(j["queue"].get<std::string>(), 64))
@@ -245,24 +269,31 @@ Result<JobSpec> ParseJobSpec(const json& j, const SpecContext& ctx, const std::s
     spec.queue = j["queue"].get<std::string>();
   }
   if (j.contains("priority")) {
-    const json& p = j["priority"];
-    if (!p.is_number_integer() || p.get<int64_t>() < -1000 || p.get<int64_t>() > 1000)
-      return Bad(where, "priority", "must be an integer from -1000 to 1000 (higher runs first)");
-    spec.priority = p.get<int>();
+    std::optional<int64_t> p = JsonInteger(j["priority"], kMinPriority, kMaxPriority);
+    if (!p)
+      return Bad(where, "priority",
+                 "must be an integer from " + std::to_string(kMinPriority) + " to " +
+                     std::to_string(kMaxPriority) + " (higher runs first), got " +
+                     j["priority"].dump());
+    spec.priority = static_cast<int>(*p);
   }
   if (j.contains("delay_seconds") && j.contains("run_at"))
     return Bad(where, "delay_seconds", "and `run_at` exclude each other; give one");
   if (j.contains("delay_seconds")) {
     BATON_ASSIGN_OR_RETURN(double d, Seconds(j["delay_seconds"], where, "delay_seconds",
-                                             365 * 86400.0));
+                                             kMaxDelaySeconds));
     spec.run_at_ms = ctx.now_ms + static_cast<int64_t>(std::llround(d * 1000));
   }
   if (j.contains("run_at")) {
     const json& r = j["run_at"];
-    std::optional<int64_t> ns;
-    if (r.is_string()) ns = ParseRfc3339Ns(r.get<std::string>());
-    if (!ns)
-      return Bad(where, "run_at", "must be an RFC 3339 time such as \"2026-11-24T10:30:00Z\"");
+    if (!r.is_string())
+      return Bad(where, "run_at", "must be an RFC 3339 time string such as \"2026-11-24T10:30:00Z\"");
+    Result<int64_t> ns = ParseRfc3339(r.get_ref<const std::string&>());
+    if (!ns.ok())
+      return Bad(where, "run_at",
+                 "\"" + r.get<std::string>().substr(0, 64) + "\" " + ns.status().message() +
+                     "; give a time up to 2262-04-11T23:47:16Z (a past time runs at "
+                     "once; or use delay_seconds)");
     spec.run_at_ms = *ns / 1000000;
   }
   if (j.contains("timeout_seconds")) {

@@ -20,6 +20,9 @@ struct SpecContext {
   std::string base_cwd;  // relative `cwd` values resolve against it; the default cwd
   int64_t now_ms = 0;    // `delay_seconds` counts from here
   bool verify_cwd = true;  // false when reading back a stored spec (the directory may be gone)
+  // True when reading back what the store wrote: a size limit added later (stdin) must not
+  // make an older row unreadable.
+  bool stored = false;
 };
 
 // Validates and normalizes (absolute cwd, run_at from delay_seconds, defaults applied).

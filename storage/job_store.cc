@@ -36,6 +36,7 @@ Result<Job> ReadJob(Stmt& st) {
   json spec = json::parse(st.Text(10), nullptr, false);
   SpecContext ctx;
   ctx.verify_cwd = false;
+  ctx.stored = true;
   auto parsed = ParseJobSpec(spec, ctx);
   if (!parsed.ok())
     return Status::Internal("job " + std::to_string(j.id) + " has an unreadable spec: " +

@@ -148,6 +148,7 @@ Result<std::optional<JobId>> JobStore::FireSchedule(const ScheduleFiring& f, int
     SpecContext ctx;
     ctx.now_ms = now_ms;
     ctx.verify_cwd = false;  // the directory may be gone: the attempt then fails visibly
+    ctx.stored = true;
     auto parsed = ParseJobSpec(spec, ctx);
     if (!parsed.ok())
       return Status::Internal("schedule \"" + s.name + "\" has an unreadable spec: " +

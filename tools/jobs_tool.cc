@@ -2,6 +2,7 @@
 
 #include "base/rfc3339.h"
 #include "server/job_view.h"
+#include "storage/json_number.h"
 #include "tools/job_spec_schema.h"
 
 namespace baton::tools {
@@ -106,10 +107,11 @@ ToolResult JobsTool::Call(const json& args, ToolCallContext&) {
   }
   if (args.contains("limit")) {
     const json& l = args["limit"];
-    if (!l.is_number_integer() || l.get<int64_t>() < 1 || l.get<int64_t>() > kMaxLimit)
+    std::optional<int64_t> limit = JsonInteger(l, 1, kMaxLimit);
+    if (!limit)
       return ToolResult::Error("Invalid arguments: `limit` must be an integer from 1 to " +
-                               std::to_string(kMaxLimit));
-    f.limit = l.get<int>();
+                               std::to_string(kMaxLimit) + ", got " + l.dump());
+    f.limit = static_cast<int>(*limit);
   }
   const int page = f.limit;
   f.limit = page + 1;  // one more tells whether there is a next page

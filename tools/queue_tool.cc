@@ -1,5 +1,6 @@
 #include "tools/queue_tool.h"
 
+#include "storage/json_number.h"
 #include "tools/job_spec_schema.h"
 
 namespace baton::tools {
@@ -56,10 +57,12 @@ ToolResult QueueTool::Call(const json& args, ToolCallContext&) {
         return ToolResult::Error("Invalid arguments: `concurrency` is required for limit (an "
                                  "integer, or null to remove the limit)");
       const json& c = args["concurrency"];
-      if (!c.is_null() && !c.is_number_integer())
-        return ToolResult::Error("Invalid arguments: `concurrency` must be an integer or null");
+      std::optional<int64_t> limit = JsonInteger(c, 1, 10000);
+      if (!c.is_null() && !limit)
+        return ToolResult::Error("Invalid arguments: `concurrency` must be an integer from 1 to "
+                                 "10000, or null to remove the limit; got " + c.dump());
       s = jobs_.SetQueueConcurrency(
-          queue, c.is_null() ? std::nullopt : std::optional<int>(c.get<int>()));
+          queue, c.is_null() ? std::nullopt : std::optional<int>(static_cast<int>(*limit)));
     } else {
       return ToolResult::Error("Invalid arguments: `action` must be \"list\", \"pause\", "
                                "\"resume\" or \"limit\"");

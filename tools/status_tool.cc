@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "server/job_view.h"
+#include "storage/json_number.h"
 #include "tools/job_spec_schema.h"
 #include "tools/job_wait.h"
 
@@ -97,9 +98,11 @@ ToolResult StatusTool::Call(const json& args, ToolCallContext& ctx) {
   StatusOptions options;
   if (args.contains("tail_bytes")) {
     const json& t = args["tail_bytes"];
-    if (!t.is_number_integer() || t.get<int64_t>() < 0 || t.get<int64_t>() > 4000)
-      return ToolResult::Error("Invalid arguments: `tail_bytes` must be an integer from 0 to 4000");
-    options.view.tail_bytes = t.get<size_t>();
+    std::optional<int64_t> tail = JsonInteger(t, 0, 4000);
+    if (!tail)
+      return ToolResult::Error("Invalid arguments: `tail_bytes` must be an integer from 0 to "
+                               "4000, got " + t.dump());
+    options.view.tail_bytes = static_cast<size_t>(*tail);
     options.view.output = options.view.tail_bytes > 0;
   }
   if (args.contains("attempts")) {

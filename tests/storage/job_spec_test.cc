@@ -22,7 +22,7 @@ TEST(JobSpecTest, ErrorsNameTheFieldAndTheFix) {
       {R"({"command":["a"],"env":{"X":1}})", "`env.X` must be a string"},
       {R"({"command":["a"],"queue":"a b"})", "`queue` must be 1-64"},
       {R"({"command":["a"],"priority":1.5})", "`priority` must be an integer"},
-      {R"({"command":["a"],"delay_seconds":-1})", "`delay_seconds` must be between"},
+      {R"({"command":["a"],"delay_seconds":-1})", "`delay_seconds` must be a number of seconds from 0"},
       {R"({"command":["a"],"delay_seconds":1,"run_at":"2026-01-01T00:00:00Z"})", "exclude each other"},
       {R"({"command":["a"],"run_at":"tomorrow"})", "RFC 3339"},
       {R"({"command":["a"],"retry":{"max_attempts":0}})", "`retry.max_attempts`"},
