@@ -89,10 +89,38 @@ std::string HostWithoutPort(const std::string& h) {
   return h;
 }
 
+namespace {
+
+// A literal IPv4 address in 127.0.0.0/8 in plain dotted-quad form (four decimal parts 0-255, no
+// leading zeros). Names are never matched by prefix: `127.attacker.example` resolves wherever its
+// owner wants (DNS rebinding), while a literal address cannot be rebound.
+bool IsLoopbackIpv4Literal(const std::string& h) {
+  int parts = 0;
+  size_t i = 0;
+  int first = -1;
+  while (i <= h.size()) {
+    size_t dot = h.find('.', i);
+    if (dot == std::string::npos) dot = h.size();
+    std::string part = h.substr(i, dot - i);
+    if (part.empty() || part.size() > 3 || (part.size() > 1 && part[0] == '0')) return false;
+    for (char c : part)
+      if (c < '0' || c > '9') return false;
+    int value = std::stoi(part);  // at most three digits: cannot throw
+    if (value > 255) return false;
+    if (parts == 0) first = value;
+    ++parts;
+    i = dot + 1;
+    if (dot == h.size()) break;
+  }
+  return parts == 4 && first == 127;
+}
+
+}  // namespace
+
 bool IsLoopbackHost(const std::string& host) {
   std::string h = host;
   std::transform(h.begin(), h.end(), h.begin(), ::tolower);
-  return h == "localhost" || h == "::1" || h == "[::1]" || h.rfind("127.", 0) == 0;
+  return h == "localhost" || h == "::1" || h == "[::1]" || IsLoopbackIpv4Literal(h);
 }
 
 AccessVerdict HttpAccess::Check(const std::string& host, const std::string& origin,

@@ -60,7 +60,8 @@ class HttpAccess {
   AccessOptions options_;
 };
 
-// True for localhost, 127.0.0.0/8 and ::1 (with or without brackets).
+// True for exactly `localhost`, a literal IPv4 address in 127.0.0.0/8 (dotted quad) and ::1
+// (with or without brackets). Never a prefix match: `127.evil.example` is a name, not loopback.
 bool IsLoopbackHost(const std::string& host);
 // The host part of "host:port", "[v6]:port" or "host".
 std::string HostWithoutPort(const std::string& host_header);

@@ -47,6 +47,34 @@ TEST(HttpAuthTest, OriginAndHostRules) {
   }
 }
 
+// DNS rebinding: a name that merely starts with `127.` is a name its owner points anywhere.
+TEST(HttpAuthTest, LoopbackNamesAreMatchedExactlyNotByPrefix) {
+  HttpAccess open({});
+  struct Case {
+    std::string host, origin;
+    int status;
+  };
+  const Case kCases[] = {
+      {"127.attacker.example:7878", "", 403},
+      {"127.attacker.example:7878", "http://127.attacker.example:7878", 403},
+      {"127.0.0.1:7878", "http://127.attacker.example:7878", 403},
+      {"127.0.0.1.attacker.example", "", 403},
+      {"127.1:7878", "", 403},        // shorthand forms are not matched
+      {"127.0.0.01:7878", "", 403},   // leading zeros (octal in some resolvers)
+      {"127.0.0.256:7878", "", 403},
+      {"localhost.:7878", "", 403},
+      {"127.0.0.2:7878", "http://127.0.0.2:7878", 200},  // a literal address cannot be rebound
+      {"LOCALHOST:7878", "http://localhost", 200},
+      {"[::1]:7878", "http://[::1]:7878", 200},
+  };
+  for (const Case& c : kCases) {
+    SCOPED_TRACE(c.host + " / " + c.origin);
+    EXPECT_EQ(open.Check(c.host, c.origin, "").status, c.status);
+  }
+  EXPECT_FALSE(IsLoopbackHost("127.attacker.example"));
+  EXPECT_TRUE(IsLoopbackHost("127.255.255.254"));
+}
+
 TEST(HttpAuthTest, BearerTokenIsRequiredWhenConfigured) {
   AccessOptions o;
   o.tokens.Add("alice", "0123456789abcdef0123");
