@@ -36,6 +36,9 @@ bool IsModernVersion(const std::string& version);
 
 // MCP error codes beyond JSON-RPC's.
 inline constexpr int kPolicyDeniedError = -32001;
+// A request other than initialize/ping before the session was initialized (stdio; HTTP answers
+// a request without a session id with the same code).
+inline constexpr int kNotInitializedError = -32000;
 inline constexpr int kResourceNotFoundError = -32002;          // 2025-11-25 server/resources.mdx
 inline constexpr int kHeaderMismatchError = -32020;            // 2026-07-28 schema.ts
 inline constexpr int kMissingClientCapabilityError = -32021;   // 2026-07-28 schema.ts

@@ -198,6 +198,7 @@ json McpSession::Dispatch(const Message& m, const std::shared_ptr<Responder>& ou
     // for an unknown method (-32601), on which dual-era clients fall back to initialize.
     const bool modern = HasModernMeta(m.raw);
     if (!modern) {
+      if (auto early = RefuseBeforeInitialize(m)) return *early;
       RequestScope scope = LegacyScope();
       if (auto denied = Guard(m, scope)) return *denied;
       return Serve(m, scope, out);
@@ -232,6 +233,22 @@ json McpSession::Dispatch(const Message& m, const std::shared_ptr<Responder>& ou
     spdlog::error("{} failed: {}", m.method, e.what());
     return MakeError(m.id, transport::kInternalError, "Internal error while handling " + m.method);
   }
+}
+
+std::optional<json> McpSession::RefuseBeforeInitialize(const Message& m) {
+  // Lifecycle (2025-06-18 and 2025-11-25 basic/lifecycle): before the initialize response the
+  // client sends nothing but pings. A bare server/discover stays a method-not-found (-32601):
+  // dual-era clients probe it first and fall back to initialize on that error.
+  if (m.method == "initialize" || m.method == "ping" || m.method == "server/discover")
+    return std::nullopt;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (initialize_answered_) return std::nullopt;
+  }
+  return MakeError(m.id, kNotInitializedError,
+                   "Not initialized: send initialize first (protocol 2025-11-25 and earlier), or "
+                   "carry the protocol version in the request's _meta (2026-07-28); " + m.method +
+                       " is served only after that");
 }
 
 std::optional<json> McpSession::Guard(const Message& m, const RequestScope& scope) {
@@ -317,6 +334,7 @@ json McpSession::Initialize(const Message& m) {
     std::lock_guard<std::mutex> lock(mu_);
     protocol_version_ = chosen;
     client_capabilities_ = caps;
+    initialize_answered_ = true;
   }
   RegisterLegacyListener(chosen, caps);
   spdlog::info("session {}: initialize (client asked {}, using {})", info_.id,

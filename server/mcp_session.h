@@ -127,6 +127,8 @@ class McpSession {
   void HandleNotification(const transport::Message& m);
   nlohmann::json Serve(const transport::Message& m, const RequestScope& scope,
                        const std::shared_ptr<Responder>& out);
+  // An error for a legacy request that arrives before initialize was answered; nullopt: serve it.
+  std::optional<nlohmann::json> RefuseBeforeInitialize(const transport::Message& m);
   std::optional<nlohmann::json> Guard(const transport::Message& m, const RequestScope& scope);
   nlohmann::json Initialize(const transport::Message& m);
   nlohmann::json Discover(const transport::Message& m);
@@ -160,6 +162,7 @@ class McpSession {
   bool async_ = false;
   std::mutex mu_;
   std::string protocol_version_ = kLatestProtocolVersion;
+  bool initialize_answered_ = false;  // legacy era: requests wait for the handshake
   bool initialized_ = false;
   bool shutting_down_ = false;
   nlohmann::json client_capabilities_ = nlohmann::json::object();

@@ -74,6 +74,19 @@ TEST_F(McpSessionTest, NegotiatesTheVersion) {
   }
 }
 
+TEST_F(McpSessionTest, ToolsAreNotServedBeforeInitialize) {
+  json list = Call(R"({"jsonrpc":"2.0","id":1,"method":"tools/list"})");
+  EXPECT_EQ(list["error"]["code"], kNotInitializedError) << list.dump();
+  EXPECT_NE(list["error"]["message"].get<std::string>().find("initialize"), std::string::npos);
+  json call = Call(R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","arguments":{}}})");
+  EXPECT_EQ(call["error"]["code"], kNotInitializedError) << call.dump();
+  // Pings are allowed, and a bare server/discover probe still gets -32601 so clients fall back.
+  EXPECT_TRUE(Call(R"({"jsonrpc":"2.0","id":3,"method":"ping"})").contains("result"));
+  EXPECT_EQ(Call(R"({"jsonrpc":"2.0","id":4,"method":"server/discover"})")["error"]["code"], -32601);
+  Init("2025-11-25");
+  EXPECT_TRUE(Call(R"({"jsonrpc":"2.0","id":5,"method":"tools/list"})").contains("result"));
+}
+
 TEST_F(McpSessionTest, AnswersErrorsWithTheRightCodes) {
   Init("2025-11-25");
   struct Case { const char* frame; int code; };
