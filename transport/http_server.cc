@@ -7,6 +7,7 @@
 #include <set>
 
 #include "base/random_id.h"
+#include "transport/bounded_http_server.h"
 #include "transport/jsonrpc.h"
 
 namespace baton::transport {
@@ -68,7 +69,7 @@ std::string HttpPost::Header(const std::string& lower_name) const {
 
 class StreamableHttpServer::Impl {
  public:
-  httplib::Server svr;
+  BoundedHttpServer svr;
   std::atomic<int> sse_open{0};
   std::atomic<int> pending_posts{0};  // POSTs waiting for their first message
   std::atomic<int> post_streams{0};   // POST responses streaming SSE
@@ -89,7 +90,8 @@ class StreamableHttpServer::Impl {
 StreamableHttpServer::StreamableHttpServer(HttpServerOptions options, StreamableHttpHandler& handler)
     : options_(std::move(options)),
       handler_(handler),
-      sessions_(options_.max_sessions, std::chrono::seconds(options_.session_idle_timeout_s),
+      sessions_(options_.max_sessions, options_.max_sessions_per_principal,
+                std::chrono::seconds(options_.session_idle_timeout_s),
                 options_.replay_events,
                 [&handler](const std::shared_ptr<HttpSession>& s) { handler.OnSessionClosed(s); }),
       impl_(std::make_unique<Impl>()) {}
@@ -104,7 +106,14 @@ Status StreamableHttpServer::Start() {
     return Status::InvalidArgument(
         "max_sse_streams + max_pending_posts must stay below worker_threads (so that open "
         "streams cannot take every worker)");
-  httplib::Server& svr = impl_->svr;
+  BoundedHttpServer& svr = impl_->svr;
+  ConnectionLimits limits;
+  limits.head_timeout_ms = o.head_timeout_ms;
+  limits.max_connections_per_address = o.max_connections_per_address;
+  limits.max_body_bytes = o.max_body_bytes;
+  limits.read_timeout_ms = o.read_timeout_s * 1000;
+  limits.write_timeout_ms = o.write_timeout_s * 1000;
+  svr.set_connection_limits(limits);
   int workers = o.worker_threads;
   svr.new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
   svr.set_payload_max_length(o.max_body_bytes);
@@ -127,29 +136,17 @@ Status StreamableHttpServer::Start() {
   });
   HttpAccess access(o.access);
   svr.set_pre_routing_handler([this, access](const Request& req, Response& res) {
-    // Everything here runs before the body is read.
+    // Everything here runs before the body is read; framing (Transfer-Encoding, Content-Length,
+    // Content-Encoding, header syntax) was checked on the raw head (transport/http_request_head.h).
+    // A refused request's body is never read, so its connection must not serve another request.
     auto refuse = [&](int status, const std::string& message) {
       res.set_header("Connection", "close");
+      CloseConnectionAfterResponse();
       SetError(res, status, message);
       return HandlerResponse::Handled;
     };
     if (req.path != options_.path)
       return refuse(404, "Not Found: the MCP endpoint is " + options_.path);
-    if (req.has_header("Transfer-Encoding"))
-      return refuse(411, "Length Required: chunked request bodies are not accepted; send "
-                         "Content-Length");
-    if (req.has_header("Content-Encoding") &&
-        Lower(req.get_header_value("Content-Encoding")) != "identity")
-      return refuse(415, "Unsupported Media Type: compressed request bodies are not accepted");
-    if (req.has_header("Content-Length")) {
-      const std::string& len = req.get_header_value("Content-Length");
-      bool digits = !len.empty() && len.size() <= 12 &&
-                    len.find_first_not_of("0123456789") == std::string::npos;
-      if (!digits) return refuse(400, "Bad Request: invalid Content-Length");
-      if (std::stoull(len) > options_.max_body_bytes)
-        return refuse(413, "Payload Too Large: the limit is " +
-                               std::to_string(options_.max_body_bytes) + " bytes");
-    }
     AccessVerdict v = access.Check(req.get_header_value("Host"), req.get_header_value("Origin"),
                                    req.get_header_value("Authorization"));
     if (v.status == 401)

@@ -40,12 +40,15 @@ struct HttpServerOptions {
   std::string path = "/mcp";
   size_t max_body_bytes = 4 << 20;
   int read_timeout_s = 30;
+  int head_timeout_ms = 10000;          // a whole request head must arrive within this (408)
+  int max_connections_per_address = 32;  // open connections from one client address (503)
   int write_timeout_s = 30;
   int worker_threads = 64;
   int max_sse_streams = 16;      // GET streams at once (503 beyond)
   int max_pending_posts = 44;    // POSTs waiting or streaming at once (503 beyond). The two
                                  // caps together stay below worker_threads: workers stay free
   size_t max_sessions = 1000;
+  size_t max_sessions_per_principal = 100;  // one principal's share; its oldest goes first
   int session_idle_timeout_s = 3600;
   size_t replay_events = 256;    // per SSE stream
   int sse_keepalive_ms = 5000;   // comment lines on idle streams (detect gone clients)

@@ -73,10 +73,11 @@ std::chrono::steady_clock::time_point HttpSession::last_used() {
   return last_used_;
 }
 
-HttpSessionTable::HttpSessionTable(size_t max_sessions, std::chrono::seconds idle_timeout,
-                                   size_t replay_events,
+HttpSessionTable::HttpSessionTable(size_t max_sessions, size_t max_per_principal,
+                                   std::chrono::seconds idle_timeout, size_t replay_events,
                                    std::function<void(const std::shared_ptr<HttpSession>&)> on_evicted)
     : max_sessions_(max_sessions),
+      max_per_principal_(max_per_principal),
       idle_timeout_(idle_timeout),
       replay_events_(replay_events),
       on_evicted_(std::move(on_evicted)) {}
@@ -95,6 +96,19 @@ std::vector<std::shared_ptr<HttpSession>> HttpSessionTable::EvictIdleLocked() {
   return evicted;
 }
 
+std::shared_ptr<HttpSession> HttpSessionTable::EvictLeastRecentLocked(const std::string& principal) {
+  auto oldest = sessions_.end();
+  for (auto it = sessions_.begin(); it != sessions_.end(); ++it) {
+    if (!principal.empty() && it->second->principal() != principal) continue;
+    if (oldest == sessions_.end() || it->second->last_used() < oldest->second->last_used())
+      oldest = it;
+  }
+  if (oldest == sessions_.end()) return nullptr;
+  auto s = oldest->second;
+  sessions_.erase(oldest);
+  return s;
+}
+
 std::shared_ptr<HttpSession> HttpSessionTable::Create(
     const std::string& principal,
     const std::function<std::shared_ptr<void>(const std::string& id)>& make_state) {
@@ -103,6 +117,18 @@ std::shared_ptr<HttpSession> HttpSessionTable::Create(
   {
     std::lock_guard<std::mutex> lock(mu_);
     evicted = EvictIdleLocked();
+    std::map<std::string, size_t> held;
+    for (const auto& [id, session] : sessions_) ++held[session->principal()];
+    if (max_per_principal_ > 0 && held[principal] >= max_per_principal_) {
+      if (auto e = EvictLeastRecentLocked(principal)) evicted.push_back(e);
+    } else if (sessions_.size() >= max_sessions_) {
+      // Make room at the expense of whoever holds the most (ties: the lexically first).
+      std::string heaviest;
+      size_t most = 0;
+      for (const auto& [who, n] : held)
+        if (n > most) most = n, heaviest = who;
+      if (auto e = EvictLeastRecentLocked(heaviest)) evicted.push_back(e);
+    }
     if (sessions_.size() < max_sessions_) {
       std::string id = RandomHexId(16);
       s = std::make_shared<HttpSession>(id, principal, make_state(id), replay_events_);

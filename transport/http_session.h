@@ -61,12 +61,18 @@ class HttpSession {
 
 class HttpSessionTable {
  public:
-  // on_evicted is called (without locks held) for sessions removed by expiry.
-  HttpSessionTable(size_t max_sessions, std::chrono::seconds idle_timeout, size_t replay_events,
+  // on_evicted is called (without locks held) for sessions removed by expiry or to make room.
+  // `max_per_principal` bounds the sessions one principal holds, so that one client opening
+  // sessions in a loop cannot lock the others out of the shared table.
+  HttpSessionTable(size_t max_sessions, size_t max_per_principal, std::chrono::seconds idle_timeout,
+                   size_t replay_events,
                    std::function<void(const std::shared_ptr<HttpSession>&)> on_evicted);
 
-  // A new session with a random 32-character id, or null when the table is full. `make_state`
-  // builds the protocol layer's state for the new id.
+  // A new session with a random 32-character id. Expired sessions go first; a principal at its
+  // own cap loses its least recently used session; when the whole table is full, the least
+  // recently used session of the principal holding the most sessions goes (never another
+  // principal's while this one holds the most). Null only when nothing can be evicted.
+  // `make_state` builds the protocol layer's state for the new id.
   std::shared_ptr<HttpSession> Create(
       const std::string& principal,
       const std::function<std::shared_ptr<void>(const std::string& id)>& make_state);
@@ -80,8 +86,11 @@ class HttpSessionTable {
 
  private:
   std::vector<std::shared_ptr<HttpSession>> EvictIdleLocked();
+  // Removes the least recently used session of `principal` (all when empty); null when none.
+  std::shared_ptr<HttpSession> EvictLeastRecentLocked(const std::string& principal);
 
   const size_t max_sessions_;
+  const size_t max_per_principal_;
   const std::chrono::seconds idle_timeout_;
   const size_t replay_events_;
   std::function<void(const std::shared_ptr<HttpSession>&)> on_evicted_;

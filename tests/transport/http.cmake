@@ -3,4 +3,5 @@
 baton_test(http_transport_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/http_transport_test.cc ${CMAKE_CURRENT_LIST_DIR}/http_test_client.cc
           ${CMAKE_CURRENT_LIST_DIR}/sse_stream_test.cc ${CMAKE_CURRENT_LIST_DIR}/http_auth_test.cc
+          ${CMAKE_CURRENT_LIST_DIR}/http_session_test.cc ${CMAKE_CURRENT_LIST_DIR}/http_limits_test.cc
   LIBS baton_mcp_http baton_tools)
