@@ -239,8 +239,12 @@ std::optional<json> McpSession::RefuseBeforeInitialize(const Message& m) {
   // Lifecycle (2025-06-18 and 2025-11-25 basic/lifecycle): before the initialize response the
   // client sends nothing but pings. A bare server/discover stays a method-not-found (-32601):
   // dual-era clients probe it first and fall back to initialize on that error.
-  if (m.method == "initialize" || m.method == "ping" || m.method == "server/discover")
-    return std::nullopt;
+  // Only methods this server serves are held back: an unknown one stays -32601 either way.
+  static const char* kServed[] = {"tools/", "resources/", "prompts/", "tasks/", "completion/",
+                                  "logging/", "subscriptions/"};
+  bool served = false;
+  for (const char* prefix : kServed) served = served || m.method.rfind(prefix, 0) == 0;
+  if (!served) return std::nullopt;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (initialize_answered_) return std::nullopt;

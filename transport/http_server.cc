@@ -109,7 +109,9 @@ Status StreamableHttpServer::Start() {
   BoundedHttpServer& svr = impl_->svr;
   ConnectionLimits limits;
   limits.head_timeout_ms = o.head_timeout_ms;
-  limits.max_connections_per_address = o.max_connections_per_address;
+  limits.max_connections_per_address = o.max_connections_per_address > 0
+                                           ? o.max_connections_per_address
+                                           : o.max_sse_streams + o.max_pending_posts;
   limits.max_body_bytes = o.max_body_bytes;
   limits.read_timeout_ms = o.read_timeout_s * 1000;
   limits.write_timeout_ms = o.write_timeout_s * 1000;

@@ -41,7 +41,9 @@ struct HttpServerOptions {
   size_t max_body_bytes = 4 << 20;
   int read_timeout_s = 30;
   int head_timeout_ms = 10000;          // a whole request head must arrive within this (408)
-  int max_connections_per_address = 32;  // open connections from one client address (503)
+  // Open connections from one client address (503 beyond); 0: max_sse_streams +
+  // max_pending_posts, what one client can use at once, so others keep the remaining workers.
+  int max_connections_per_address = 0;
   int write_timeout_s = 30;
   int worker_threads = 64;
   int max_sse_streams = 16;      // GET streams at once (503 beyond)
