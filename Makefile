@@ -25,7 +25,7 @@ test: test-deps
 	@cmake --build $(BUILD) -j $(JOBS)
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DBATON_SANITIZE=ON >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
-	scripts/fuzz_policy.sh 15
+	scripts/fuzz.sh 15
 	@cmake --build $(BUILD) -j $(JOBS) --target bench_all
 	bench/run.sh $(BUILD) --smoke
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -LE client --timeout 600

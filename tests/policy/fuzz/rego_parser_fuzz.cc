@@ -1,7 +1,7 @@
 // tests/policy/fuzz/rego_parser_fuzz.cc
 //
 // libFuzzer target for the Rego lexer and parser (and, when a module parses, the compiler and an
-// evaluation of every rule). Built and run by scripts/fuzz_policy.sh, outside the CMake build.
+// evaluation of every rule). Built and run by scripts/fuzz.sh, outside the CMake build.
 #include <cstddef>
 #include <cstdint>
 #include <string>
