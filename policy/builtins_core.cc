@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/json_parse.h"
 #include "policy/builtins.h"
 
 namespace baton::policy {
@@ -222,7 +223,7 @@ bool ToNumber(const A& a, Value* o) {
   } else if (x.is_bool()) {
     *o = Value::Int(x.boolean() ? 1 : 0);
   } else if (x.is_string()) {
-    nlohmann::json j = nlohmann::json::parse(x.str(), nullptr, false);
+    nlohmann::json j = ParseJsonOrDiscarded(x.str());
     if (j.is_discarded() || !j.is_number()) return false;
     *o = Value::FromJson(j);
   } else {
@@ -345,7 +346,7 @@ bool JsonMarshal(const A& a, Value* o) {
 // Integers in the text keep their int64 exactness (nlohmann parses them as integers).
 bool JsonUnmarshal(const A& a, Value* o) {
   if (!a.args[0].is_string()) return false;
-  nlohmann::json j = nlohmann::json::parse(a.args[0].str(), nullptr, false);
+  nlohmann::json j = ParseJsonOrDiscarded(a.args[0].str());
   if (j.is_discarded()) return false;
   *o = Value::FromJson(j);
   return true;

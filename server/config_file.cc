@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "base/json_parse.h"
 #include "server/policy_files.h"
 
 namespace baton {
@@ -22,17 +23,11 @@ Result<Config> LoadConfig(const std::optional<std::string>& explicit_path) {
   if (!explicit_path && !std::filesystem::exists(path, ec)) return config;
   auto text = ReadTextFile(path);
   if (!text.ok()) return Status::NotFound("config file " + path + ": cannot be read");
-  nlohmann::json j = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) {
-    // Find where it breaks, for the message.
-    std::string where;
-    try {
-      (void)nlohmann::json::parse(*text);
-    } catch (const nlohmann::json::parse_error& e) {
-      where = std::string(": ") + e.what();
-    }
-    return Status::InvalidArgument("config file " + path + " is not valid JSON" + where);
-  }
+  auto parsed = ParseJson(*text);
+  if (!parsed.ok())
+    return Status::InvalidArgument("config file " + path + " is not valid JSON: " +
+                                   parsed.status().message());
+  nlohmann::json j = std::move(parsed).value();
   if (!j.is_object())
     return Status::InvalidArgument("config file " + path + " must hold a JSON object such as "
                                    "{\"templates\": {...}}");

@@ -1,5 +1,6 @@
 #include "server/job_view.h"
 
+#include "base/json_parse.h"
 #include "base/rfc3339.h"
 
 namespace baton {
@@ -116,7 +117,7 @@ json ScheduleView(const Schedule& s) {
             {"catch_up", ToString(s.catch_up)},
             {"next_run_at", FormatRfc3339Ms(s.next_run_ms)},
             {"missed_runs", s.missed_runs},
-            {"spec", json::parse(s.spec_json, nullptr, false)}};
+            {"spec", ParseJsonOrDiscarded(s.spec_json)}};
   if (s.last_run_ms) v["last_run_at"] = FormatRfc3339Ms(*s.last_run_ms);
   if (s.last_job_id) v["last_job_id"] = *s.last_job_id;
   if (s.last_missed_ms) v["last_missed_at"] = FormatRfc3339Ms(*s.last_missed_ms);

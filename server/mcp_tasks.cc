@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "base/json_parse.h"
 #include "base/parse_number.h"
 #include "base/random_id.h"
 #include "base/rfc3339.h"
@@ -210,7 +211,7 @@ Result<TaskSnapshot> McpTasks::WaitEnded(const std::string& id, const std::strin
 json McpTasks::ToolResultOf(const TaskSnapshot& task) {
   // The tool's own answer (enqueue: job_id; chain: job_ids, chain_id) with the jobs' status, as
   // the tool returns it after an inline wait, so that it matches the tool's outputSchema.
-  json view = json::parse(task.record.view_json, nullptr, false);
+  json view = ParseJsonOrDiscarded(task.record.view_json);
   json structured = view.is_object() && view.contains("answer") && view["answer"].is_object()
                         ? view["answer"]
                         : json::object();

@@ -16,10 +16,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <thread>
 
 #include "base/clock.h"
+#include "base/json_parse.h"
 #include "base/parse_number.h"
 #include "server/event_drainer.h"
 #include "transport/jetstream_publisher.h"
@@ -75,7 +77,10 @@ std::optional<int64_t> JsonDurationMs(const json& v) {
 Status ReadConfigFile(const std::string& path, NotifyConfig& c) {
   std::ifstream in(path);
   if (!in) return Status::InvalidArgument("notify: cannot read --config " + path);
-  json j = json::parse(in, nullptr, /*allow_exceptions=*/false, /*ignore_comments=*/true);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto parsed = ParseJson(text, /*ignore_comments=*/true);
+  if (!parsed.ok()) return Status::InvalidArgument("notify: " + path + ": " + parsed.status().message());
+  json j = std::move(parsed).value();
   if (!j.is_object()) return Status::InvalidArgument("notify: " + path + " is not a JSON object");
   try {
     auto dur = [&](const json& obj, const char* key, int64_t& out) -> Status {
@@ -194,7 +199,7 @@ Status RunWebhookAction(const WebhookAction& a, const json& payload, const std::
   req.path = path_start == std::string::npos ? "/" : url.substr(path_start);
   std::string content_type = "application/json";
   if (a.body_json) {
-    req.body = ExpandJson(json::parse(*a.body_json), payload, subject).dump();
+    req.body = ExpandJson(ParseJsonOrDiscarded(*a.body_json), payload, subject).dump();
   } else if (!a.body_text.empty()) {
     req.body = ExpandTemplate(a.body_text, payload, subject);
     content_type = "text/plain; charset=utf-8";
@@ -250,7 +255,7 @@ Result<t::NatsSubscriptionPtr> Subscribe(jsCtx* js, const NotifyConfig& c) {
 void Handle(natsMsg* msg, const NotifyConfig& c) {
   std::string subject = natsMsg_GetSubject(msg);
   std::string data(natsMsg_GetData(msg), static_cast<size_t>(natsMsg_GetDataLength(msg)));
-  json payload = json::parse(data, nullptr, /*allow_exceptions=*/false);
+  json payload = ParseJsonOrDiscarded(data);  // a NATS message is untrusted input
   uint64_t delivered = 1;
   jsMsgMetaData* meta = nullptr;
   if (natsMsg_GetMetaData(&meta, msg) == NATS_OK) {

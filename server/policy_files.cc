@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "base/json_parse.h"
+
 namespace baton {
 
 namespace fs = std::filesystem;
@@ -25,8 +27,8 @@ Result<std::string> ReadTextFile(const std::string& path) {
 
 Result<nlohmann::json> ReadJsonFile(const std::string& path) {
   BATON_ASSIGN_OR_RETURN(std::string text, ReadTextFile(path));
-  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return Status::InvalidArgument(path + ": not valid JSON");
+  auto j = ParseJson(text);
+  if (!j.ok()) return Status::InvalidArgument(path + ": " + j.status().message());
   return j;
 }
 

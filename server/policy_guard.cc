@@ -10,6 +10,7 @@
 
 #include <filesystem>
 
+#include "base/json_parse.h"
 #include "base/random_id.h"
 #include "base/sha256.h"
 #include "policy/policy.h"
@@ -288,7 +289,7 @@ GuardVerdict PolicyGuard::AskOpa(const json& input, std::string* decision_id) {
                     "): denied (fail closed)"}};
   if (res->status != 200)
     return {false, {"the OPA server answered HTTP " + std::to_string(res->status) + ": denied"}};
-  json body = json::parse(res->body, nullptr, false);
+  json body = ParseJsonOrDiscarded(res->body);
   if (body.is_object() && body.contains("decision_id") && body["decision_id"].is_string())
     *decision_id = body["decision_id"].get<std::string>();
   if (!body.is_object() || !body.contains("result"))

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/json_parse.h"
 #include "storage/migrations.h"
 #include "storage/sqlite_db.h"
 
@@ -87,7 +88,7 @@ Result<std::vector<DecisionRecord>> DecisionLog::Recent(int limit) {
     r.method = st->Text(4);
     r.tool = st->Text(5);
     r.allowed = st->Int(6) != 0;
-    json reasons = json::parse(st->Text(7), nullptr, false);
+    json reasons = ParseJsonOrDiscarded(st->Text(7));
     if (reasons.is_array())
       for (const auto& x : reasons) r.reasons.push_back(x.is_string() ? x.get<std::string>() : x.dump());
     r.eval_us = st->Int(8);

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/json_parse.h"
 #include "storage/job_lifecycle.h"
 #include "storage/job_spec.h"
 #include "storage/migrations.h"
@@ -33,7 +34,11 @@ Result<Job> ReadJob(Stmt& st) {
   j.started_ms = st.OptInt(7);
   j.finished_ms = st.OptInt(8);
   j.attempt = static_cast<int>(st.Int(9));
-  json spec = json::parse(st.Text(10), nullptr, false);
+  auto stored_spec = ParseJson(st.Text(10));
+  if (!stored_spec.ok())
+    return Status::Internal("job " + std::to_string(j.id) + " has an unreadable spec: " +
+                            stored_spec.status().message());
+  json spec = std::move(stored_spec).value();
   SpecContext ctx;
   ctx.verify_cwd = false;
   ctx.stored = true;

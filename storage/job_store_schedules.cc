@@ -2,6 +2,7 @@
 // caller computes next_run_ms (server/cron.h) and the store records decisions atomically.
 #include <nlohmann/json.hpp>
 
+#include "base/json_parse.h"
 #include "storage/job_spec.h"
 #include "storage/job_store.h"
 #include "storage/sqlite_db.h"
@@ -133,7 +134,7 @@ Result<std::optional<JobId>> JobStore::FireSchedule(const ScheduleFiring& f, int
   }
   if (s.next_run_ms != f.expected_next_run_ms)
     return Status::FailedPrecondition("schedule \"" + s.name + "\" fired or changed meanwhile");
-  json spec = json::parse(s.spec_json, nullptr, false);
+  json spec = ParseJsonOrDiscarded(s.spec_json);
   std::string queue = spec.is_object() && spec.contains("queue") && spec["queue"].is_string()
                           ? spec["queue"].get<std::string>()
                           : std::string(kDefaultQueue);

@@ -2,6 +2,7 @@
 // jobs' and is computed by the caller (server/mcp_tasks.cc).
 #include <nlohmann/json.hpp>
 
+#include "base/json_parse.h"
 #include "storage/job_store.h"
 #include "storage/sqlite_db.h"
 
@@ -24,7 +25,7 @@ TaskRecord ReadTask(Stmt& st) {
   t.session = st.Text(3);
   t.era = st.Text(4);
   t.tool = st.Text(5);
-  json ids = json::parse(st.Text(6), nullptr, false);
+  json ids = ParseJsonOrDiscarded(st.Text(6));
   if (ids.is_array())
     for (const json& id : ids)
       if (id.is_number_integer()) t.job_ids.push_back(id.get<JobId>());

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <set>
 
+#include "base/json_parse.h"
 #include "base/random_id.h"
 #include "transport/bounded_http_server.h"
 #include "transport/jsonrpc.h"
@@ -243,7 +244,9 @@ Status StreamableHttpServer::Start() {
     std::string ctype = Lower(req.get_header_value("Content-Type"));
     if (ctype.rfind("application/json", 0) != 0)
       return SetError(res, 415, "Unsupported Media Type: POST a JSON-RPC message as application/json");
-    nlohmann::json body = nlohmann::json::parse(req.body, nullptr, false);
+    if (!JsonDepthWithin(req.body, kMaxJsonDepth))
+      return SetError(res, 400, "Parse error: " + JsonTooDeepMessage(), kParseError);
+    nlohmann::json body = ParseJsonOrDiscarded(req.body);
     if (body.is_discarded())
       return SetError(res, 400, "Parse error: the body is not valid JSON", kParseError);
     bool refused = false;

@@ -1,5 +1,7 @@
 #include "transport/jsonrpc.h"
 
+#include "base/json_parse.h"
+
 namespace baton::transport {
 
 using nlohmann::json;
@@ -50,7 +52,13 @@ Incoming Classify(const json& v) {
 
 ParsedLine ParseLine(std::string_view line) {
   ParsedLine out;
-  json v = json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
+  if (!JsonDepthWithin(line, kMaxJsonDepth)) {
+    Incoming err;
+    err.error = MakeError(nullptr, kParseError, "Parse error: " + JsonTooDeepMessage());
+    out.items.push_back(std::move(err));
+    return out;
+  }
+  json v = ParseJsonOrDiscarded(line);
   if (v.is_discarded()) {
     Incoming err;
     err.error = MakeError(nullptr, kParseError, "Parse error: the line is not valid JSON");

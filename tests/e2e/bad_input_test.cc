@@ -31,6 +31,10 @@ TEST(BadInputTest, EachMalformedLineGetsTheRightErrorAndTheSessionContinues) {
       {R"({"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":7}})", -32602},
       {R"({"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"enqueue","arguments":"x"}})", -32602},
       {R"({"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"drop_tables"}})", -32602},
+      // Nested 100,000 deep: refused before parsing (it used to stop the front-end answering).
+      {std::string(100000, '[') + std::string(100000, ']'), -32700},
+      {"{\"jsonrpc\":\"2.0\",\"id\":10,\"method\":\"ping\",\"params\":{\"x\":" +
+           std::string(100000, '{'), -32700},
       {std::string(10 * 1024 * 1024, 'a'), -32600},  // a 10 MB line
       {"{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"ping\",\"params\":{\"x\":\"" +
            std::string(6 * 1024 * 1024, 'b') + "\"}}", -32600},

@@ -1,6 +1,7 @@
 #include "storage/job_store.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <set>
 #include <thread>
@@ -39,6 +40,36 @@ TEST_F(JobStoreTest, EnqueueWritesTheJobAndItsEvent) {
   ASSERT_EQ(events->size(), 1u);
   EXPECT_EQ((*events)[0].type, "enqueued");
   EXPECT_EQ(store->Get(999).status().code(), StatusCode::kNotFound);
+}
+
+// A spec row nested 100,000 deep (a damaged file, or one written by another tool) used to reach
+// nlohmann's recursive parser; reading it back is now an error that names the limit.
+TEST_F(JobStoreTest, TooDeepStoredSpecIsAnErrorNotACrash) {
+  auto store = Open();
+  auto out = store->Enqueue(Req({"true"}), 1000);
+  ASSERT_TRUE(out.ok());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(dir_.File("jobs.db").c_str(), &db), SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
+  std::string deep = "{\"command\":" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "UPDATE jobs SET spec = ? WHERE id = ?", -1, &st, nullptr),
+            SQLITE_OK);
+  sqlite3_bind_text(st, 1, deep.c_str(), static_cast<int>(deep.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_int64(st, 2, out->id);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_DONE) << sqlite3_errmsg(db);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+
+  auto job = store->Get(out->id);
+  ASSERT_FALSE(job.ok());
+  EXPECT_EQ(job.status().code(), StatusCode::kInternal);
+  EXPECT_NE(job.status().message().find("JSON nested deeper than 128 levels"), std::string::npos)
+      << job.status().ToString();
+  // The store keeps working for other jobs.
+  auto other = store->Enqueue(Req({"true"}), 2000);
+  ASSERT_TRUE(other.ok());
+  EXPECT_TRUE(store->Get(other->id).ok());
 }
 
 TEST_F(JobStoreTest, IdempotencyKeyReturnsTheExistingJobInsideTheWindow) {

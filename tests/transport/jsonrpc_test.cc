@@ -61,6 +61,16 @@ TEST(JsonRpcTest, BatchElementsAreClassifiedOneByOne) {
   EXPECT_EQ(p.items[2].message.kind, Message::Kind::kNotification);
 }
 
+TEST(JsonRpcTest, TooDeepLineIsAParseErrorNamingTheLimit) {
+  ParsedLine p = ParseLine(std::string(100000, '[') + std::string(100000, ']'));
+  ASSERT_EQ(p.items.size(), 1u);
+  EXPECT_FALSE(p.is_batch);
+  EXPECT_FALSE(p.items[0].ok);
+  EXPECT_EQ(p.items[0].error["error"]["code"], kParseError);
+  EXPECT_NE(p.items[0].error["error"]["message"].get<std::string>().find("deeper than 128 levels"),
+            std::string::npos);
+}
+
 TEST(JsonRpcTest, SerializeReplacesInvalidUtf8InsteadOfThrowing) {
   json m = MakeResult(1, {{"text", std::string("ok \xff")}});
   std::string s = Serialize(m);
