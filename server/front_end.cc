@@ -59,6 +59,11 @@ Result<std::unique_ptr<FrontEnd>> FrontEnd::Open(const FrontEndOptions& o) {
   // Work left behind (a runner that crashed, a delayed job) gets a runner now.
   auto work = fe->store_->HasUnfinishedWork();
   if (work.ok() && *work && o.spawn_runner) (void)fe->control_->Wake();
+  // ... and one killed later is replaced while clients only read.
+  if (o.spawn_runner)
+    fe->supervisor_ = std::make_unique<RunnerSupervisor>(*fe->store_, *fe->control_,
+                                                         fe->paths_.runner_lock,
+                                                         o.supervise_period_ms);
   return fe;
 }
 
@@ -73,6 +78,7 @@ Result<JobFeed*> FrontEnd::feed() {
 }
 
 FrontEnd::~FrontEnd() {
+  supervisor_.reset();  // it uses the store and the runner control
   if (feed_) feed_->Shutdown();  // before the watcher it sleeps on
   guard_.reset();
   if (watcher_) watcher_->Shutdown();

@@ -18,6 +18,7 @@
 #include "server/job_watcher.h"
 #include "server/policy_guard.h"
 #include "server/runner_control.h"
+#include "server/runner_supervisor.h"
 #include "server/state_paths.h"
 #include "storage/decision_log.h"
 #include "storage/job_store.h"
@@ -29,6 +30,8 @@ struct FrontEndOptions {
   std::string cwd;                       // default cwd of jobs; empty: this process's
   std::vector<std::string> runner_args;  // extra flags for a runner started on demand
   bool spawn_runner = true;              // false: a runner is hosted in this process
+  // With spawn_runner: how often a dead runner is looked for (server/runner_supervisor.h).
+  int64_t supervise_period_ms = RunnerSupervisor::kDefaultPeriodMs;
   // How long an idempotency key stays taken; unset: $BATON_IDEMPOTENCY_WINDOW (seconds), else
   // kDefaultIdempotencyWindowSeconds (storage/job_options.h).
   std::optional<int64_t> idempotency_window_ms;
@@ -69,6 +72,7 @@ class FrontEnd {
   std::unique_ptr<JobService> service_;
   std::unique_ptr<DecisionLog> decisions_;
   std::unique_ptr<PolicyGuard> guard_;
+  std::unique_ptr<RunnerSupervisor> supervisor_;  // with spawn_runner; stopped first
 };
 
 // The path of the running baton executable.

@@ -169,6 +169,7 @@ class JobStore {
   Result<std::vector<Attempt>> OrphanedAttempts(const std::string& live_runner_id);
   // True when anything is pending, queued or running, or a schedule exists.
   Result<bool> HasUnfinishedWork();
+  // Records this runner and prunes the rows of dead ones (the caller holds the runner lock).
   Status RegisterRunner(const std::string& runner_id, int pid, int64_t now_ms);
   Status HeartbeatRunner(const std::string& runner_id, int64_t now_ms);
 

@@ -190,6 +190,10 @@ Status JobStore::RegisterRunner(const std::string& runner_id, int pid, int64_t n
   std::lock_guard<std::mutex> lock(mu_);
   char host[256] = {0};
   gethostname(host, sizeof host - 1);
+  // Only the holder of the runner lock registers, so every other row is a dead runner's.
+  BATON_ASSIGN_OR_RETURN(Stmt * prune, db_->Cached("DELETE FROM runners WHERE id <> ?"));
+  prune->Bind(1, runner_id);
+  BATON_RETURN_IF_ERROR(prune->Run());
   BATON_ASSIGN_OR_RETURN(Stmt * st, db_->Cached(
       "INSERT OR REPLACE INTO runners(id, pid, host, started_ms, heartbeat_ms) VALUES(?,?,?,?,?)"));
   st->Bind(1, runner_id).Bind(2, pid).Bind(3, std::string(host)).Bind(4, now_ms).Bind(5, now_ms);
