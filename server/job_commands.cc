@@ -36,6 +36,8 @@ Result<std::unique_ptr<FrontEnd>> OpenFrontEnd(const Flags& flags) {
   BATON_RETURN_IF_ERROR(ApplyPolicyFlags(flags, &fo.policy));
   fo.db_path = flags.Get("db").value_or("");
   fo.runner_args = {"--idle-exit", "30"};
+  // A runner this command starts judges expanded placeholders with the same policy.
+  for (const std::string& a : PolicyFlagsAsArgs(flags)) fo.runner_args.push_back(a);
   if (flags.Get("idempotency-window")) {
     BATON_ASSIGN_OR_RETURN(double w, flags.Number("idempotency-window", 0, 0,
                                                   kMaxIdempotencyWindowSeconds));

@@ -328,8 +328,10 @@ GuardVerdict PolicyGuard::Check(const CallFacts& facts) {
   } else {
     v = Evaluate(input, start, &eval_us, &backend, &backend_id);
   }
-  LogDecision({facts.session.principal, facts.session.id, facts.method, facts.tool ? *facts.tool : ""},
-              input, v, eval_us, backend, backend_id);
+  Status logged = LogDecision({facts.session.principal, facts.session.id, facts.method,
+                               facts.tool ? *facts.tool : ""},
+                              input, v, eval_us, backend, backend_id);
+  if (!logged.ok()) return Unrecorded(logged);
   return v;
 }
 
@@ -388,14 +390,22 @@ std::vector<std::string> PolicyGuard::CheckJob(const JobCheck& check) {
   std::string backend, backend_id;
   int64_t eval_us = 0;
   GuardVerdict v = Evaluate(input, start, &eval_us, &backend, &backend_id);
-  LogDecision({check.on_behalf_of.principal, check.on_behalf_of.session, "tools/call", "enqueue"},
-              input, v, eval_us, backend, backend_id);
+  Status logged = LogDecision(
+      {check.on_behalf_of.principal, check.on_behalf_of.session, "tools/call", "enqueue"}, input,
+      v, eval_us, backend, backend_id);
+  if (!logged.ok()) return Unrecorded(logged).reasons;
   if (v.allow) return {};
   if (v.reasons.empty()) v.reasons.push_back("denied");
   return v.reasons;
 }
 
-void PolicyGuard::LogDecision(const DecisionSubject& f, const json& input, const GuardVerdict& v,
+GuardVerdict PolicyGuard::Unrecorded(const Status& why) {
+  return {false, {"the policy decision could not be recorded in the decision log (" +
+                  why.message() + "): the call is refused, since every decision served is "
+                  "logged (fail closed); try again"}};
+}
+
+Status PolicyGuard::LogDecision(const DecisionSubject& f, const json& input, const GuardVerdict& v,
                               int64_t eval_us, const std::string& backend,
                               const std::string& backend_id) {
   DecisionRecord r;
@@ -419,13 +429,19 @@ void PolicyGuard::LogDecision(const DecisionSubject& f, const json& input, const
   }
   r.backend = backend;
   r.backend_decision_id = backend_id;
+  // Record waits out the database's busy timeout (another process holding the write lock).
   Status s = log_.Record(r);
-  if (!s.ok()) spdlog::error("decision log: {}", s.ToString());
+  if (!s.ok()) {
+    spdlog::error("decision log: {}: refusing {} {} for {} (fail closed)", s.ToString(), f.method,
+                  r.tool, r.principal);
+    return s;
+  }
   if (!v.allow)
     spdlog::info("policy denied {} {}{} for {}: {}", f.method, r.tool,
                  input.contains("origin") && input["origin"] != "direct"
                      ? " (" + input["origin"].get<std::string>() + ")" : std::string(),
                  r.principal, v.reasons.empty() ? "" : v.reasons.front());
+  return Status::OK();
 }
 
 }  // namespace baton

@@ -6,7 +6,9 @@
 // and parent, recent enqueue counts, now_ns — so that policies stay pure; asks the native Rego
 // evaluator (or a real OPA server over its REST data API); logs every decision; and fails closed:
 // an evaluation error, an undefined decision, a policy that does not compile or a backend that
-// does not answer in time is a denial with a reason that says so.
+// does not answer in time is a denial with a reason that says so. A decision that cannot be
+// written to the decision log (the database stays locked past its busy timeout) is a denial too:
+// no call is served without its decision on record.
 //
 // The policy directory is watched (inotify): a new set that compiles replaces the old one at
 // once; one that fails to compile is refused, the old one stays, and the failure is logged loudly.
@@ -79,8 +81,12 @@ class PolicyGuard final : public RequestGuard, public JobChecker {
   struct DecisionSubject {
     std::string principal, session, method, tool;
   };
-  void LogDecision(const DecisionSubject& who, const nlohmann::json& input, const GuardVerdict& v,
-                   int64_t eval_us, const std::string& backend, const std::string& backend_id);
+  // Records the decision; an error when it could not be (then the call must be refused: a
+  // decision that is served is always in the log).
+  Status LogDecision(const DecisionSubject& who, const nlohmann::json& input, const GuardVerdict& v,
+                     int64_t eval_us, const std::string& backend, const std::string& backend_id);
+  // The denial of a call whose decision could not be recorded.
+  static GuardVerdict Unrecorded(const Status& why);
   nlohmann::json Principal(const std::string& principal, const std::string& session);
 
   JobStore& store_;

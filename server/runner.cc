@@ -19,6 +19,7 @@
 
 #include "base/random_id.h"
 #include "server/child_process.h"
+#include "server/expanded_job_check.h"
 #include "server/job_output.h"
 #include "server/placeholders.h"
 #include "server/job_watcher.h"
@@ -180,30 +181,42 @@ void Runner::Start(Claim claim) {
   auto expand = [&](const std::string& text) {
     return ExpandPlaceholders(text, [&](const PlaceholderRef& ref) { return resolver.Value(ref); });
   };
-  SpawnRequest req;
-  req.cwd = job.spec.cwd;
-  for (const std::string& arg : job.spec.command) {
+  JobSpec expanded = job.spec;
+  for (std::string& arg : expanded.command) {
     auto a = expand(arg);
     if (!a.ok()) return FinishWithoutProcess(job, attempt, AttemptOutcome::kSpawnError, a.status().message());
-    req.argv.push_back(std::move(*a));
+    arg = std::move(*a);
   }
-  Job expanded = job;
-  for (auto& [k, v] : expanded.spec.env) {
+  for (auto& [k, v] : expanded.env) {
     auto e = expand(v);
     if (!e.ok()) return FinishWithoutProcess(job, attempt, AttemptOutcome::kSpawnError, e.status().message());
     v = std::move(*e);
   }
-  req.env = JobEnvironment(expanded, attempt, resolver.PrevOutputPath());
+  if (expanded.stdin_data) {
+    auto in = expand(*expanded.stdin_data);
+    if (!in.ok()) return FinishWithoutProcess(job, attempt, AttemptOutcome::kSpawnError, in.status().message());
+    expanded.stdin_data = std::move(*in);
+  }
+  // Every earlier check judged the placeholders, not what they expand to: judge what will run.
+  if (options_.job_checker && ExpansionChangedSpec(job.spec, expanded))
+    if (std::string denied = DenialOfExpandedJob(*options_.job_checker, job, expanded, attempt);
+        !denied.empty())
+      return FinishWithoutProcess(job, attempt, AttemptOutcome::kExpansionDenied, denied);
+
+  SpawnRequest req;
+  req.cwd = job.spec.cwd;
+  req.argv = expanded.command;
+  Job with_env = job;
+  with_env.spec.env = expanded.env;
+  req.env = JobEnvironment(with_env, attempt, resolver.PrevOutputPath());
 
   std::string dir = paths_.logs_dir + "/" + std::to_string(job.id);
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   std::string base = dir + "/" + std::to_string(attempt);
-  if (job.spec.stdin_data) {
-    auto in = expand(*job.spec.stdin_data);
-    if (!in.ok()) return FinishWithoutProcess(job, attempt, AttemptOutcome::kSpawnError, in.status().message());
+  if (expanded.stdin_data) {
     req.stdin_path = base + ".in";
-    std::ofstream(req.stdin_path, std::ios::binary) << *in;
+    std::ofstream(req.stdin_path, std::ios::binary) << *expanded.stdin_data;
   }
   auto spawned = SpawnProcess(req);
   if (!spawned.ok())

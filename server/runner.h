@@ -53,7 +53,10 @@ struct RunnerOptions {
   std::function<void()> on_events;
   // The policy check of jobs the runner itself created (schedule firings, saga compensations:
   // labelled baton.origin), before their first attempt; a denied one ends `cancelled` with
-  // "Denied by policy: ..." and never runs. Not owned; null: not checked.
+  // "Denied by policy: ..." and never runs. Also, before every attempt, the spec of any job
+  // whose placeholders ({{prev.stdout}}) changed it, as expanded: a denied one ends `failed`
+  // with "policy denied the expanded command: ..." (no retry) and never runs. Not owned; null:
+  // not checked.
   JobChecker* job_checker = nullptr;
 };
 

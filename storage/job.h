@@ -119,6 +119,7 @@ enum class AttemptOutcome {
   kLost,                 // its runner died; found by the next runner
   kSpawnError,           // the command could not be started (not found, bad cwd)
   kDenied,               // the policy denied a job the runner created (schedule, compensation)
+  kExpansionDenied,      // the policy denied the spec its placeholders expanded to: failed, no retry
 };
 const char* ToString(AttemptOutcome o);
 

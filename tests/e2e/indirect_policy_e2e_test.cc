@@ -209,5 +209,32 @@ deny contains "touch is retired" if {
   c->CallOk("schedule", {{"action", "delete"}, {"name", "toucher"}});
 }
 
+// A template may carry a run-time placeholder; its expansion in the runner the front-end starts
+// is judged with the front-end's --policy (forbid_rm_rf): `rm {{prev.stdout}} DIR` after
+// `echo -rf` is refused before it runs.
+TEST_F(IndirectPolicyE2eTest, TemplatePlaceholderIsJudgedExpandedByTheRunnerAFrontEndStarts) {
+  std::filesystem::remove(dir_.File("policy/default.rego"));
+  std::filesystem::copy_file(SourceDir() + "/examples/policies/forbid_rm_rf/forbid_rm_rf.rego",
+                             dir_.File("policy/forbid_rm_rf.rego"));
+  std::ofstream(dir_.File("config.json")) << R"({"templates": {"clean": {
+    "description": "Delete with the flags the previous step printed",
+    "command": ["rm", "{{prev.stdout}}", "{{params.dir}}"],
+    "params": {"dir": {"type": "string"}}}}})";
+  const std::string victim = dir_.File("victim");
+  std::filesystem::create_directories(victim);
+  std::ofstream(victim + "/keep") << "precious";
+  auto c = Connect();
+  json chain = c->CallOk("chain", {{"steps", {{{"command", {"echo", "-rf"}}},
+                                              {{"template", "clean"}, {"params", {{"dir", victim}}}}}}});
+  ASSERT_FALSE(chain.is_null());
+  json last = WaitDone(*c, chain["job_ids"][1]);
+  ASSERT_FALSE(last.is_null());
+  EXPECT_EQ(last["state"], "failed");
+  std::string error = last["error"];
+  EXPECT_EQ(error.rfind("policy denied the expanded command: 'rm' with recursive and force flags", 0),
+            0u) << error;
+  EXPECT_TRUE(std::filesystem::exists(victim + "/keep")) << "the expanded rm -rf ran";
+}
+
 }  // namespace
 }  // namespace baton::testing

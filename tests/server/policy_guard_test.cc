@@ -65,6 +65,13 @@ TEST_F(PolicyGuardTest, DefaultPolicyAllowsSafeCommandsAndDeniesDangerousOnes) {
       {{{"command", {"bash", "-c", "echo hi"}}}, false, "shells are not allowed"},
       {{{"command", {"git", "clean"}}, {"retry", {{"max_attempts", 50}}}}, false, "exceeds the cap"},
       {{{"command", {"make"}}, {"env", {{"LD_PRELOAD", "x.so"}}}}, false, "LD_PRELOAD"},
+      {{{"command", {"/usr/bin/make", "test"}}}, true, ""},
+      {{{"command", {"/any/dir/make"}}}, false, "a path must be in a trusted directory"},
+      {{{"command", {"make"}}, {"env", {{"PATH", "/tmp/evil:/usr/bin"}}}}, false, "PATH is not allowed"},
+      {{{"command", {"python3", "-c", "import os"}}}, false, "not inline code"},
+      {{{"command", {"python3", "-m", "pytest"}}}, true, ""},
+      {{{"command", {"git", "-c", "alias.x=!sh -c id", "x"}}}, false, "configuration or programs"},
+      {{{"command", {"git", "x"}}}, false, "aliases are not allowed"},
   };
   for (const Case& c : kCases) {
     SCOPED_TRACE(c.args.dump());

@@ -45,6 +45,8 @@ TEST(RetryDecisionTest, DecidesRetryFailDeadByPolicy) {
       {&three, 1, O::kLost, std::nullopt, S::kPending},
       {&three, 1, O::kCancelled, std::nullopt, S::kCancelled},
       {&three, 1, O::kSpawnError, std::nullopt, S::kFailed},
+      {&three, 1, O::kDenied, std::nullopt, S::kCancelled},
+      {&three, 1, O::kExpansionDenied, std::nullopt, S::kFailed},  // not retried
       {&only_code_2, 1, O::kFailed, 1, S::kFailed},
       {&only_code_2, 1, O::kFailed, 2, S::kPending},
       {&only_code_2, 1, O::kTimeout, std::nullopt, S::kFailed},

@@ -1,15 +1,20 @@
 # baton's default policy: what a cautious user would accept.
 #
 # - Read tools (status, jobs, listing queues and schedules) are always allowed.
-# - Jobs (enqueue, each step of chain, the spec of a new schedule) must run a command whose
-#   argv[0] basename is on an allowlist; no sudo, no shells (unless allow_shell), no recursive
-#   forced deletes (rm -rf in any spelling); retries, timeouts, chain depth and the enqueue
-#   rate are capped.
+# - Jobs (enqueue, each step of chain, the spec of a new schedule, and a spec as its run-time
+#   placeholders expand) must run a program on an allowlist, named bare (looked up in PATH) or by
+#   a path in a trusted directory (/usr/bin/make, not /any/dir/make); no sudo, no shells (unless
+#   allow_shell), no recursive forced deletes (rm -rf in any spelling); no inline or stdin code
+#   for interpreters (python3 -c, node -e), no git config overrides or aliases (git -c, only
+#   git's own commands); env may not change PATH or the loader/interpreter search paths
+#   (LD_*, PYTHONPATH, NODE_OPTIONS, ...); retries, timeouts, chain depth and the enqueue rate
+#   are capped. What this does NOT promise: docs/policy.md ("The default policy").
 # - Controlling queues and deleting schedules is for the local user only.
 # - Cancel and retry: your own jobs, or any job when you are the local user.
 #
 # Tune it without editing the policy through data (baton policy eval --data FILE):
 #   {"baton": {"config": {"allowed_commands": ["make", "pytest"], "allow_shell": false,
+#     "trusted_dirs": ["/usr/bin", "/bin", "/usr/local/bin"],
 #     "max_attempts": 5, "max_timeout_seconds": 14400, "max_chain_depth": 10,
 #     "max_enqueues_per_minute": 60}}}
 package baton
@@ -22,6 +27,7 @@ defaults := {
 		"git", "claude", "true", "false", "echo", "sleep", "ls", "cat",
 	],
 	"allow_shell": false,
+	"trusted_dirs": ["/usr/bin", "/bin", "/usr/local/bin"],
 	"max_attempts": 5,
 	"max_timeout_seconds": 14400,
 	"max_chain_depth": 10,
@@ -82,6 +88,8 @@ job_specs contains spec if {
 
 basename(path) := parts[count(parts) - 1] if parts := split(path, "/")
 
+dirname(path) := concat("/", array.slice(parts, 0, count(parts) - 1)) if parts := split(path, "/")
+
 valid_argv(argv) if {
 	is_array(argv)
 	count(argv) > 0
@@ -104,6 +112,119 @@ deny contains msg if {
 	exe := basename(spec.command[0])
 	not exe in setting("allowed_commands")
 	msg := sprintf("command %q is not on the allowlist (data.baton.config.allowed_commands)", [exe])
+}
+
+# The allowlist names programs: a path elsewhere (/any/dir/make, ./make, a relative bin/make) runs
+# whatever that file is, so a path must lie in a trusted directory.
+deny contains msg if {
+	some spec in job_specs
+	valid_argv(spec.command)
+	program := spec.command[0]
+	contains(program, "/")
+	not dirname(program) in setting("trusted_dirs")
+	msg := sprintf("program %q: a path must be in a trusted directory (data.baton.config.trusted_dirs: %s)", [program, concat(", ", setting("trusted_dirs"))])
+}
+
+# ---- interpreters and git: no code that is not in a file of the project ------------------------
+
+# Where an interpreter's own options end: the first argument that is not an option (the script).
+script_index(argv) := min({i | some i, a in argv; i > 0; not startswith(a, "-")} | {count(argv)})
+
+inline_code_flag("python", a) if regex.match(`^-[A-Za-z]*c`, a)
+
+inline_code_flag("node", a) if a in {"-e", "--eval", "-p", "--print", "-pe", "-r", "--require", "--import"}
+
+inline_code_flag("node", a) if regex.match(`^--(eval|print|require|import)=`, a)
+
+interpreter(argv) := "python" if regex.match(`^python[0-9.]*$`, basename(argv[0]))
+
+interpreter(argv) := "node" if basename(argv[0]) == "node"
+
+deny contains msg if {
+	some spec in job_specs
+	valid_argv(spec.command)
+	kind := interpreter(spec.command)
+	some i, a in spec.command
+	i > 0
+	i < script_index(spec.command)
+	inline_code_flag(kind, a)
+	msg := sprintf("%s may only run a script file, not inline code (%s)", [basename(spec.command[0]), a])
+}
+
+# `python3` alone or `python3 -` reads its program from stdin.
+deny contains msg if {
+	some spec in job_specs
+	valid_argv(spec.command)
+	interpreter(spec.command)
+	reads_program_from_stdin(spec.command)
+	msg := sprintf("%s may only run a script file, not a program from stdin", [basename(spec.command[0])])
+}
+
+reads_program_from_stdin(argv) if script_index(argv) == count(argv)
+
+reads_program_from_stdin(argv) if {
+	some i, a in argv
+	i > 0
+	i < script_index(argv)
+	a == "-"
+}
+
+# git's own commands only: an alias (`!sh -c ...` in a config) is not one of them. The options
+# that change its configuration or its programs are refused.
+git_commands := {
+	"add", "am", "apply", "archive", "blame", "branch", "bundle", "checkout", "cherry-pick",
+	"clean", "clone", "commit", "describe", "diff", "fetch", "format-patch", "grep", "help",
+	"init", "log", "ls-files", "ls-remote", "ls-tree", "merge", "merge-base", "mv", "notes",
+	"pull", "push", "range-diff", "rebase", "reflog", "remote", "reset", "restore", "revert",
+	"rev-list", "rev-parse", "rm", "shortlog", "show", "show-ref", "stash", "status", "switch",
+	"tag", "version", "worktree",
+}
+
+git_options_with_value := {"-C", "-c", "--git-dir", "--work-tree", "--namespace", "--config-env"}
+
+# The index of git's command: the first argument that is neither an option nor an option's value
+# (count(argv) when there is none: `git --version`).
+git_command_index(argv) := min({j |
+	some j, a in argv
+	j > 0
+	not startswith(a, "-")
+	not argv[j - 1] in git_options_with_value
+} | {count(argv)})
+
+# Options before the command that set configuration (aliases, core.pager, core.sshCommand, ...)
+# or choose git's programs.
+deny contains msg if {
+	some spec in job_specs
+	valid_argv(spec.command)
+	basename(spec.command[0]) == "git"
+	some i, a in spec.command
+	i > 0
+	i < git_command_index(spec.command)
+	git_config_option(a)
+	msg := sprintf("git may not be given configuration or programs on the command line (%s)", [a])
+}
+
+git_config_option(a) if a in {"-c", "--exec-path", "--config-env"}
+
+git_config_option(a) if regex.match(`^(--exec-path|--config-env)=|^-c.`, a)
+
+# `git rebase --exec CMD` runs CMD through a shell.
+deny contains "git rebase may not run commands (--exec, -x)" if {
+	some spec in job_specs
+	valid_argv(spec.command)
+	basename(spec.command[0]) == "git"
+	spec.command[git_command_index(spec.command)] == "rebase"
+	some a in spec.command
+	regex.match(`^(-x|--exec(=.*)?)$`, a)
+}
+
+deny contains msg if {
+	some spec in job_specs
+	valid_argv(spec.command)
+	basename(spec.command[0]) == "git"
+	sub := spec.command[git_command_index(spec.command)]
+	not sub in git_commands
+	msg := sprintf("git %q is not one of git's own commands allowed here (aliases are not allowed)", [sub])
 }
 
 deny contains msg if {
@@ -205,17 +326,30 @@ deny contains msg if {
 
 deny contains msg if {
 	input.tool in {"enqueue", "chain"}
+	object.get(input, "origin", "direct") != "expansion" # counted when it was enqueued
 	n := input.stats.enqueues_last_minute
 	n >= setting("max_enqueues_per_minute")
 	msg := sprintf("rate limit: %v enqueues in the last minute (limit %v)", [n, setting("max_enqueues_per_minute")])
 }
 
+# Variables that choose which program or code runs: PATH (a `make` of the job's choosing), the
+# dynamic loader's, and interpreters' and git's search paths and hooks.
 deny contains msg if {
 	some spec in job_specs
 	some name, _ in spec.env
-	upper(name) in {"LD_PRELOAD", "LD_AUDIT", "LD_LIBRARY_PATH", "DYLD_INSERT_LIBRARIES"}
+	program_choosing_variable(upper(name))
 	msg := sprintf("environment variable %s is not allowed", [name])
 }
+
+program_choosing_variable(name) if name in {
+	"PATH", "BASH_ENV", "ENV", "PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONUSERBASE",
+	"PYTHONINSPECT", "NODE_OPTIONS", "NODE_PATH", "PERL5OPT", "PERL5LIB", "RUBYOPT", "RUBYLIB",
+	"MAKEFLAGS", "MFLAGS", "GIT_EXEC_PATH", "GIT_SSH", "GIT_SSH_COMMAND", "GIT_ASKPASS",
+	"GIT_EDITOR", "GIT_PAGER", "GIT_EXTERNAL_DIFF", "CARGO_HOME", "RUSTC_WRAPPER", "GOFLAGS",
+	"NPM_CONFIG_SCRIPT_SHELL", "SHELL",
+}
+
+program_choosing_variable(name) if regex.match(`^(LD_|DYLD_|GIT_CONFIG|NPM_CONFIG_)`, name)
 
 # ---- control tools -----------------------------------------------------------------------------
 
