@@ -64,6 +64,7 @@ const char* ToString(AttemptOutcome o) {
     case AttemptOutcome::kLost: return "lost";
     case AttemptOutcome::kSpawnError: return "spawn_error";
     case AttemptOutcome::kDenied: return "denied";
+    case AttemptOutcome::kOutputError: return "output_error";
   }
   return "failed";
 }

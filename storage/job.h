@@ -119,6 +119,7 @@ enum class AttemptOutcome {
   kLost,                 // its runner died; found by the next runner
   kSpawnError,           // the command could not be started (not found, bad cwd)
   kDenied,               // the policy denied a job the runner created (schedule, compensation)
+  kOutputError,          // its output could not be written (log dir or file unusable, disk full)
 };
 const char* ToString(AttemptOutcome o);
 
