@@ -34,6 +34,7 @@ bool IsRetryable(const RetryPolicy& p, AttemptOutcome outcome, std::optional<int
     case AttemptOutcome::kSpawnError:  // a wrong command does not fix itself
     case AttemptOutcome::kDenied:
     case AttemptOutcome::kExpansionDenied:  // the same output expands the same way again
+    case AttemptOutcome::kOutputError:  // the command may have done its work: not run blind again
       return false;
   }
   return false;

@@ -15,7 +15,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 
 #include "base/random_id.h"
 #include "server/child_process.h"
@@ -44,29 +43,14 @@ void CloseFd(int& fd) {
 
 }  // namespace
 
-void Runner::Output::Append(const char* data, size_t n) {
-  if (file_fd >= 0 && bytes < kOutputFileCapBytes) {
-    size_t room = static_cast<size_t>(kOutputFileCapBytes - bytes);
-    size_t w = std::min(n, room);
-    while (w > 0) {
-      ssize_t r = write(file_fd, data, w);
-      if (r <= 0) break;
-      w -= static_cast<size_t>(r);
-    }
-  }
-  bytes += static_cast<long>(n);
-  tail.append(data, n);
-  if (tail.size() > 2 * static_cast<size_t>(kOutputTailBytes))
-    tail.erase(0, tail.size() - kOutputTailBytes);
-}
-
 Runner::Runner(JobStore& store, StatePaths paths, RunnerOptions options, const Clock& clock)
     : store_(store),
       paths_(std::move(paths)),
       options_(options),
       clock_(clock),
       id_(RandomHexId(8)),
-      rng_(std::random_device{}()) {
+      rng_(std::random_device{}()),
+      recorder_(store) {
   if (options_.concurrency <= 0)
     options_.concurrency = std::max(1, static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN)));
   shutdown_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -84,6 +68,7 @@ Runner::~Runner() {
   Shutdown();
   Join();
   StopAll();
+  recorder_.FlushOnShutdown(MonotonicMs());
   bell_.Close();
   CloseFd(lock_fd_);
   CloseFd(shutdown_fd_);
@@ -112,7 +97,10 @@ Status Runner::Acquire(int lock_wait_ms) {
   // Orphaned grandchildren of our jobs are re-parented to us, so we reap them: no zombies.
   prctl(PR_SET_CHILD_SUBREAPER, 1);
   BATON_RETURN_IF_ERROR(store_.RegisterRunner(id_, getpid(), clock_.NowMs()));
-  std::filesystem::create_directories(paths_.logs_dir);
+  // Not fatal: each job then ends `output_error` with the reason, which is where users look.
+  std::error_code ec;
+  std::filesystem::create_directories(paths_.logs_dir, ec);
+  if (ec) spdlog::error("cannot create the log directory {}: {}", paths_.logs_dir, ec.message());
   RecoverOrphans();
   spdlog::info("runner {} serves {} (concurrency {})", id_, paths_.db, options_.concurrency);
   return Status::OK();
@@ -136,6 +124,7 @@ void Runner::Run() {
   while (RunOnce(-1)) {
   }
   StopAll();
+  recorder_.FlushOnShutdown(MonotonicMs());
 }
 
 std::vector<std::string> Runner::JobEnvironment(const Job& job, int attempt,
@@ -157,10 +146,7 @@ void Runner::ClaimAndStart() {
   int claimed = 0;
   while (!stop_ && running_.size() < static_cast<size_t>(options_.concurrency)) {
     auto claim = store_.ClaimNext(id_, options_.concurrency, clock_.NowMs());
-    if (!claim.ok()) {
-      spdlog::error("claim: {}", claim.status().ToString());
-      break;
-    }
+    if (!claim_failures_.Report(claim.status())) break;
     if (!claim->has_value()) break;
     Start(std::move(**claim));
     ++claimed;
@@ -210,31 +196,42 @@ void Runner::Start(Claim claim) {
   with_env.spec.env = expanded.env;
   req.env = JobEnvironment(with_env, attempt, resolver.PrevOutputPath());
 
+  // The output files first: a command whose output could not be kept is not started blind.
   std::string dir = paths_.logs_dir + "/" + std::to_string(job.id);
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
+  if (ec)
+    return FinishWithoutProcess(job, attempt, AttemptOutcome::kOutputError,
+                                OutputNotWritten(dir, ec.message()));
   std::string base = dir + "/" + std::to_string(attempt);
+  auto r = std::make_unique<Running>();
+  for (auto [output, path] : {std::pair{&r->out, base + ".out"}, std::pair{&r->err, base + ".err"}})
+    if (Status opened = output->OpenFile(path); !opened.ok())  // r closes what opened
+      return FinishWithoutProcess(job, attempt, AttemptOutcome::kOutputError, opened.message());
   if (expanded.stdin_data) {
     req.stdin_path = base + ".in";
-    std::ofstream(req.stdin_path, std::ios::binary) << *expanded.stdin_data;
+    if (Status written = WriteNewFile(req.stdin_path, *expanded.stdin_data); !written.ok())
+      return FinishWithoutProcess(job, attempt, AttemptOutcome::kSpawnError,
+                                  "its stdin could not be written: " + written.message());
   }
   auto spawned = SpawnProcess(req);
   if (!spawned.ok())
     return FinishWithoutProcess(job, attempt, AttemptOutcome::kSpawnError, spawned.status().message());
 
-  auto r = std::make_unique<Running>();
   r->job = std::move(job);
   r->attempt = attempt;
   r->pid = spawned->pid;
   r->pidfd = PidfdOpen(spawned->pid);
   r->out.pipe_fd = spawned->stdout_fd;
   r->err.pipe_fd = spawned->stderr_fd;
-  r->out.file_fd = open((base + ".out").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  r->err.file_fd = open((base + ".err").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   r->started_mono = r->last_output_mono = MonotonicMs();
   Status s = store_.RecordSpawn(r->job.id, attempt, r->pid, spawned->start_ticks, base + ".out",
                                 base + ".err");
-  if (!s.ok()) spdlog::error("job {}: {}", r->job.id, s.ToString());
+  // The job runs on and its end is recorded; only a crash of this runner would need the pid (its
+  // processes are then still found by BATON_RUNNER) and `baton logs` the paths.
+  if (!s.ok())
+    spdlog::error("job {} attempt {}: could not record its process {} and output files: {}",
+                  r->job.id, attempt, r->pid, s.ToString());
   spdlog::debug("job {} attempt {} started as pid {}", r->job.id, attempt, r->pid);
   running_[r->pid] = std::move(r);
 }
@@ -267,9 +264,16 @@ void Runner::Record(const Job& job, int attempt, AttemptOutcome outcome,
   end.stderr_tail = err_tail.size() > kOutputTailBytes ? err_tail.substr(err_tail.size() - kOutputTailBytes) : err_tail;
   end.next_state = d.next;
   end.next_run_at_ms = d.run_at_ms;
-  Status s = store_.FinishAttempt(end, now);
-  if (!s.ok()) spdlog::error("job {} attempt {}: {}", job.id, attempt, s.ToString());
-  RingFrontends();
+  // Kept and written again while storage fails; the front-ends hear of it once it is written.
+  if (recorder_.Record(end, now, MonotonicMs())) RingFrontends();
+}
+
+void Runner::RetryUnrecordedEnds(int64_t now_mono) {
+  if (recorder_.held() == 0) return;
+  if (recorder_.RetryDue(now_mono) > 0) {
+    RingFrontends();
+    dirty_ = true;  // dependents released, slots freed
+  }
 }
 
 void Runner::ReadOutput(Running& r, Output& o) {
@@ -313,13 +317,15 @@ void Runner::BeginKill(Running& r, AttemptOutcome reason, int64_t now_mono) {
 
 void Runner::ApplyCancellations() {
   auto ids = store_.CancelRequested();
-  if (!ids.ok()) return;
+  if (!cancel_check_failures_.Report(ids.status())) return;  // asked again within a second
   int64_t now = MonotonicMs();
   for (JobId id : *ids)
     for (auto& [pid, r] : running_)
       if (r->job.id == id && !r->exited) {
+        // The reason is a nicety; the cancellation itself goes ahead without it.
         auto job = store_.Get(id);
         if (job.ok()) r->job.error = job->error;
+        else spdlog::warn("job {}: cancelling without its reason: {}", id, job.status().ToString());
         BeginKill(*r, AttemptOutcome::kCancelled, now);
       }
 }
@@ -349,8 +355,8 @@ void Runner::Finish(Running& r) {
   ReadOutput(r, r.err);
   CloseFd(r.out.pipe_fd);
   CloseFd(r.err.pipe_fd);
-  CloseFd(r.out.file_fd);
-  CloseFd(r.err.file_fd);
+  r.out.CloseFile();
+  r.err.CloseFile();
   AttemptOutcome outcome;
   std::optional<int> code, sig;
   std::string error;
@@ -373,6 +379,18 @@ void Runner::Finish(Running& r) {
   } else {
     outcome = AttemptOutcome::kSignaled;
     error = std::string("killed by signal ") + (sig ? strsignal(*sig) : "?");
+  }
+  // Output that did not reach its file (disk full, I/O error) is never a clean success: a
+  // follow-up would read a truncated file. A stop by baton stays the outcome, with the loss said.
+  const std::string& lost = r.out.write_error.empty() ? r.err.write_error : r.out.write_error;
+  if (!lost.empty()) {
+    std::string ran = error.empty() ? "the command exited with code 0" : "the command " + error;
+    if (r.kill_reason) {
+      error += "; " + lost;
+    } else {
+      outcome = AttemptOutcome::kOutputError;
+      error = lost + " (" + ran + ")";
+    }
   }
   Record(r.job, r.attempt, outcome, code, sig, error, r.out.tail, r.err.tail);
   dirty_ = true;
@@ -401,6 +419,7 @@ int64_t Runner::NextWakeMs(int64_t now) {
     if (r.kill_reason && !r.hard_killed) wake = std::min(wake, r.kill_deadline_mono);
   }
   if (!running_.empty()) wake = std::min(wake, next_cancel_check_mono_);
+  if (auto retry = recorder_.NextRetryMono()) wake = std::min(wake, *retry);
   auto schedule = store_.NextScheduleMs();
   if (schedule.ok() && *schedule)
     wake = std::min(wake, now + std::max<int64_t>(0, **schedule - clock_.NowMs()));
@@ -412,7 +431,7 @@ int64_t Runner::NextWakeMs(int64_t now) {
 }
 
 bool Runner::CheckIdleExit(int64_t now) {
-  if (options_.idle_exit_ms <= 0 || !running_.empty()) {
+  if (options_.idle_exit_ms <= 0 || !running_.empty() || recorder_.held() > 0) {
     idle_since_mono_ = -1;
     return false;
   }
@@ -431,7 +450,14 @@ bool Runner::CheckIdleExit(int64_t now) {
     spdlog::info("runner {} idle for {} ms: exiting", id_, options_.idle_exit_ms);
     return true;
   }
-  (void)bell_.Bind(paths_.runner_bell);
+  // Serving on without a doorbell would leave enqueued jobs waiting for a deadline wake-up; exiting
+  // lets a front-end start a runner that can be rung (nothing runs here: running_ is empty).
+  if (Status bound = bell_.Bind(paths_.runner_bell); !bound.ok()) {
+    spdlog::error("runner {}: cannot bind its doorbell again ({}): exiting so that a front-end "
+                  "starts a new runner",
+                  id_, bound.ToString());
+    return true;
+  }
   idle_since_mono_ = -1;
   return false;
 }
@@ -444,16 +470,16 @@ bool Runner::RunOnce(int timeout_ms) {
     return false;
   }
   if (now >= next_heartbeat_mono_) {
-    (void)store_.HeartbeatRunner(id_, clock_.NowMs());
+    heartbeat_failures_.Report(store_.HeartbeatRunner(id_, clock_.NowMs()));
     next_heartbeat_mono_ = now + static_cast<int64_t>(kRunnerHeartbeatSeconds * 1000);
   }
+  RetryUnrecordedEnds(now);
   FireSchedules();
   RunRetention(now);
   if (dirty_) {
     dirty_ = false;
     if (!running_.empty()) ApplyCancellations();
-    auto promoted = store_.PromoteDue(clock_.NowMs());
-    (void)promoted;
+    promote_failures_.Report(store_.PromoteDue(clock_.NowMs()).status());
     ClaimAndStart();
   } else if (now >= next_cancel_check_mono_ && !running_.empty()) {
     ApplyCancellations();

@@ -7,6 +7,12 @@
 // rings the front-ends when attempts start and end, so that waiting `status` calls return at
 // once and sessions hear of their jobs (server/job_feed.h).
 //
+// When storage fails, nothing is dropped silently: an attempt's end that cannot be written is
+// kept and written again with backoff until storage works (server/attempt_end_recorder.h); an
+// attempt whose output files cannot be created or written ends `output_error`, never as a clean
+// success; every other failing read or write is logged (server/failure_streak.h) and, where it
+// concerns one job, becomes that job's error (docs/guarantees.md, "When storage fails").
+//
 // Exactly one runner serves a database: Acquire() takes an exclusive file lock. On acquiring it,
 // the runner recovers the attempts a dead predecessor left open: their process groups, and any
 // other process carrying the dead runner's BATON_RUNNER (server/runner_recovery.h), are killed
@@ -34,6 +40,9 @@
 
 #include "base/clock.h"
 #include "base/status.h"
+#include "server/attempt_end_recorder.h"
+#include "server/attempt_output.h"
+#include "server/failure_streak.h"
 #include "server/job_check.h"
 #include "server/state_paths.h"
 #include "storage/job_store.h"
@@ -85,13 +94,7 @@ class Runner {
   size_t running() const { return running_.size(); }
 
  private:
-  struct Output {
-    int pipe_fd = -1;
-    int file_fd = -1;
-    long bytes = 0;
-    std::string tail;
-    void Append(const char* data, size_t n);
-  };
+  using Output = AttemptOutput;
   struct Running {
     Job job;
     int attempt = 0;
@@ -125,6 +128,7 @@ class Runner {
   void RingFrontends();
   int64_t NextWakeMs(int64_t now_mono);
   bool CheckIdleExit(int64_t now_mono);
+  void RetryUnrecordedEnds(int64_t now_mono);
   void FireSchedules();
   void RunRetention(int64_t now_mono);
   void StopAll();
@@ -150,6 +154,11 @@ class Runner {
   int64_t next_cancel_check_mono_ = 0;
   int64_t next_retention_mono_ = 0;
   bool dirty_ = true;  // rung or a slot freed: look for work
+  AttemptEndRecorder recorder_;  // ends storage refused, written again when it works
+  FailureStreak claim_failures_{"claiming a job"};
+  FailureStreak heartbeat_failures_{"runner heartbeat"};
+  FailureStreak cancel_check_failures_{"reading cancellation requests"};
+  FailureStreak promote_failures_{"promoting due jobs"};
   std::thread thread_;
 };
 

@@ -117,7 +117,10 @@ void Runner::RecoverOrphans() {
     if (a.pid && a.pid_start_ticks && ProcessStartTicks(*a.pid) == *a.pid_start_ticks)
       SignalGroup(*a.pid, SIGKILL);
     auto job = store_.Get(a.job_id);
-    if (!job.ok()) continue;
+    if (!job.ok()) {  // left open: the next runner to acquire the lock tries again
+      spdlog::error("recovery: job {} attempt {}: {}", a.job_id, a.number, job.status().ToString());
+      continue;
+    }
     spdlog::warn("job {} attempt {} was running under dead runner {}: lost", a.job_id, a.number,
                  a.runner_id);
     Record(*job, a.number, AttemptOutcome::kLost, std::nullopt, std::nullopt,

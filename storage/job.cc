@@ -65,6 +65,7 @@ const char* ToString(AttemptOutcome o) {
     case AttemptOutcome::kSpawnError: return "spawn_error";
     case AttemptOutcome::kDenied: return "denied";
     case AttemptOutcome::kExpansionDenied: return "expansion_denied";
+    case AttemptOutcome::kOutputError: return "output_error";
   }
   return "failed";
 }

@@ -120,6 +120,7 @@ enum class AttemptOutcome {
   kSpawnError,           // the command could not be started (not found, bad cwd)
   kDenied,               // the policy denied a job the runner created (schedule, compensation)
   kExpansionDenied,      // the policy denied the spec its placeholders expanded to: failed, no retry
+  kOutputError,          // its output could not be written (log dir or file unusable, disk full)
 };
 const char* ToString(AttemptOutcome o);
 

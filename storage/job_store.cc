@@ -72,7 +72,7 @@ Result<Attempt> ReadAttempt(Stmt& st) {
   a.pid_start_ticks = st.OptInt(6);
   if (!st.IsNull(7)) {
     std::string o = st.Text(7);
-    for (int i = 0; i <= static_cast<int>(AttemptOutcome::kExpansionDenied); ++i)
+    for (int i = 0; i <= static_cast<int>(AttemptOutcome::kOutputError); ++i)
       if (o == ToString(static_cast<AttemptOutcome>(i))) a.outcome = static_cast<AttemptOutcome>(i);
   }
   if (!st.IsNull(8)) a.exit_code = static_cast<int>(st.Int(8));

@@ -161,7 +161,10 @@ class JobStore {
   Status RecordSpawn(JobId id, int attempt, int pid, int64_t pid_start_ticks,
                      const std::string& stdout_path, const std::string& stderr_path);
   // Ends the attempt and moves the job to end.next_state; on a terminal state, resolves the jobs
-  // that depend on it (queues, skips) in the same transaction.
+  // that depend on it (queues, skips) in the same transaction. FailedPrecondition when the
+  // attempt is not the running one (ended or recovered already): recording it again can never
+  // succeed. Unavailable (busy, read-only file) or Internal (I/O error, disk full): nothing was
+  // written, and the same end may be recorded again once storage works.
   Status FinishAttempt(const AttemptEnd& end, int64_t now_ms);
   // Running jobs whose cancellation was requested.
   Result<std::vector<JobId>> CancelRequested();

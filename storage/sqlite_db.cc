@@ -3,6 +3,8 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include "storage/fault_vfs.h"
+
 namespace baton::storage {
 
 Status FromSqlite(sqlite3* db, int rc, std::string_view op) {
@@ -14,8 +16,11 @@ Status FromSqlite(sqlite3* db, int rc, std::string_view op) {
       return Status::Unavailable(msg + " (database is busy; retry)");
     case SQLITE_CONSTRAINT:
       return Status::AlreadyExists(msg);
-    case SQLITE_CANTOPEN:
+    // A file that cannot be written now (chmod, a read-only remount) may be writable again later:
+    // whoever holds a result to record keeps it and retries (server/attempt_end_recorder.h).
     case SQLITE_READONLY:
+      return Status::Unavailable(msg + " (the database cannot be written; retry)");
+    case SQLITE_CANTOPEN:
     case SQLITE_PERM:
       return Status::FailedPrecondition(msg);
     default:
@@ -80,6 +85,7 @@ void Stmt::Reset() {
 }
 
 Result<std::unique_ptr<Db>> Db::Open(const std::string& path, bool synchronous_full) {
+  RegisterFaultVfsFromEnvironment();  // tests only: a no-op unless BATON_FAULT_INJECT is set
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &raw,
                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,

@@ -10,6 +10,11 @@ baton_test(durable_test
 baton_test(recovery_test SOURCES recovery_test.cc retry_cli_test.cc LIBS baton_tools baton_core
   LABELS e2e)
 
+# Storage failing under the runner: database writes refused (a real `baton runner` with the
+# fault-injecting VFS), output files that cannot be created or written.
+baton_test(runner_storage_fault_test SOURCES runner_storage_fault_test.cc LIBS baton_core
+  LABELS e2e)
+
 # 1,000 jobs while the runner is SIGKILLed 20 times (30 s to a minute). Registered by hand, not
 # through baton_test, so that it runs alone (RUN_SERIAL): its load would disturb the timing tests.
 add_executable(chaos_test chaos_test.cc)
