@@ -2,6 +2,7 @@
 // may do) neither stops nor loses a running job; several front-ends never run a job twice.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -81,6 +82,49 @@ TEST_F(KillTest, TwoFrontEndsEnqueueingConcurrentlyRunEachJobExactlyOnce) {
   EXPECT_EQ(expected.size(), 2u * kPerClient) << "ids are unique";
   for (int64_t id : expected) EXPECT_EQ(count[id], 1) << "job " << id << " ran " << count[id] << " times";
   EXPECT_EQ(count.size(), expected.size());
+}
+
+// The pids in the runners table (a second connection to the real database file).
+std::vector<int> RunnerPids(const std::string& db) {
+  std::vector<int> pids;
+  sqlite3* conn = nullptr;
+  if (sqlite3_open_v2(db.c_str(), &conn, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_busy_timeout(conn, 2000);
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(conn, "SELECT pid FROM runners", -1, &st, nullptr) == SQLITE_OK)
+      while (sqlite3_step(st) == SQLITE_ROW) pids.push_back(sqlite3_column_int(st, 0));
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(conn);
+  return pids;
+}
+
+// Issue 14 item 0: the OOM killer takes the runner while a job waits; the agent only polls
+// status. The front-end must notice no runner holds the lock and start one, which runs the job;
+// the dead runner's row is pruned.
+TEST_F(KillTest, KilledRunnerIsReplacedWhileTheClientOnlyPollsStatus) {
+  std::string marker = dir_.File("ran");
+  McpClient c(db(), {}, {"--runner-idle-exit", "30"});
+  c.Initialize();
+  json e = c.CallOk("enqueue", {{"command", {"/bin/sh", "-c", "echo ran > " + marker}},
+                                {"delay_seconds", 2}});
+  int64_t id = e["job_id"];
+  std::vector<int> before;
+  for (int i = 0; i < 100 && (before = RunnerPids(db())).empty(); ++i) usleep(50000);
+  ASSERT_EQ(before.size(), 1u) << "the enqueue started no runner";
+  ASSERT_EQ(kill(before[0], SIGKILL), 0);
+
+  json job;
+  for (int i = 0; i < 20; ++i) {  // status waits only: no enqueue, no cancel
+    json s = c.CallOk("status", {{"job_id", id}, {"wait_seconds", 1}});
+    job = s["jobs"][0];
+    if (job.value("state", "") == "succeeded") break;
+  }
+  EXPECT_EQ(job.value("state", ""), "succeeded") << job.dump();
+  EXPECT_EQ(ReadFile(marker), "ran\n");
+  std::vector<int> after = RunnerPids(db());
+  ASSERT_EQ(after.size(), 1u) << "the dead runner's row was not pruned";
+  EXPECT_NE(after[0], before[0]);
 }
 
 }  // namespace
