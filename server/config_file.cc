@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/json_parse.h"
-#include "server/policy_files.h"
+#include "server/guard/policy_files.h"
 
 namespace baton {
 

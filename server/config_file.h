@@ -2,7 +2,7 @@
 //
 // The operator's configuration file (JSON): `--config FILE`, else
 // $XDG_CONFIG_HOME/baton/config.json (else ~/.config/baton/config.json) when it exists. It holds
-// the job templates (server/job_templates.h); see examples/config/config.json. Unknown keys are
+// the job templates (server/jobs/job_templates.h); see examples/config/config.json. Unknown keys are
 // errors, so a typo is not silently ignored.
 #pragma once
 
@@ -11,7 +11,7 @@
 #include <string>
 
 #include "base/result.h"
-#include "server/job_templates.h"
+#include "server/jobs/job_templates.h"
 
 namespace baton {
 

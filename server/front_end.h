@@ -13,13 +13,13 @@
 
 #include "base/clock.h"
 #include "base/result.h"
-#include "server/job_feed.h"
-#include "server/job_service.h"
-#include "server/job_watcher.h"
-#include "server/policy_guard.h"
-#include "server/runner_control.h"
-#include "server/runner_supervisor.h"
-#include "server/state_paths.h"
+#include "server/jobs/job_feed.h"
+#include "server/jobs/job_service.h"
+#include "server/jobs/job_watcher.h"
+#include "server/guard/policy_guard.h"
+#include "server/jobs/runner_control.h"
+#include "server/jobs/runner_supervisor.h"
+#include "server/jobs/state_paths.h"
 #include "storage/decision_log.h"
 #include "storage/job_store.h"
 
@@ -30,7 +30,7 @@ struct FrontEndOptions {
   std::string cwd;                       // default cwd of jobs; empty: this process's
   std::vector<std::string> runner_args;  // extra flags for a runner started on demand
   bool spawn_runner = true;              // false: a runner is hosted in this process
-  // With spawn_runner: how often a dead runner is looked for (server/runner_supervisor.h).
+  // With spawn_runner: how often a dead runner is looked for (server/jobs/runner_supervisor.h).
   int64_t supervise_period_ms = RunnerSupervisor::kDefaultPeriodMs;
   // How long an idempotency key stays taken; unset: $BATON_IDEMPOTENCY_WINDOW (seconds), else
   // kDefaultIdempotencyWindowSeconds (storage/job_options.h).
@@ -54,7 +54,7 @@ class FrontEnd {
   JobService& jobs() { return *service_; }
   JobWatcher& watcher() { return *watcher_; }
   RunnerControl& runner() { return *control_; }
-  // The front-end's one reader of job events (server/job_feed.h), started on first use (serving
+  // The front-end's one reader of job events (server/jobs/job_feed.h), started on first use (serving
   // processes; the CLI never starts it).
   Result<JobFeed*> feed();
   // The policy check for MCP sessions (McpServer::SetGuard).

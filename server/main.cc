@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
-#include "server/commands.h"
-#include "server/notify_command.h"
-#include "server/policy_cli.h"
+#include "server/cli/commands.h"
+#include "server/events/notify_command.h"
+#include "server/cli/policy_cli.h"
 
 namespace {
 

@@ -65,7 +65,7 @@ struct Claim {
   int attempt = 0;
 };
 
-// What the runner decided after an attempt ended (server/retry_decision.h makes the decision).
+// What the runner decided after an attempt ended (server/runner/retry_decision.h makes the decision).
 struct AttemptEnd {
   JobId job_id = 0;
   int attempt = 0;

@@ -1,4 +1,4 @@
-// JobStore: the events every front-end's job feed reads (server/job_feed.h). Events rows are
+// JobStore: the events every front-end's job feed reads (server/jobs/job_feed.h). Events rows are
 // append-only with increasing ids, so a cursor on the id sees each change once.
 #include "storage/job_store.h"
 #include "storage/sqlite_db.h"

@@ -1,5 +1,5 @@
 // JobStore: cron schedules (the table of migration 2). The cron arithmetic is not here: the
-// caller computes next_run_ms (server/cron.h) and the store records decisions atomically.
+// caller computes next_run_ms (server/jobs/cron.h) and the store records decisions atomically.
 #include <nlohmann/json.hpp>
 
 #include "base/json_parse.h"

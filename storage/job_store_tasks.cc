@@ -1,5 +1,5 @@
 // JobStore: MCP tasks (the table of migration 4). A task is a handle on jobs; its status is the
-// jobs' and is computed by the caller (server/mcp_tasks.cc).
+// jobs' and is computed by the caller (server/mcp/mcp_tasks.cc).
 #include <nlohmann/json.hpp>
 
 #include "base/json_parse.h"

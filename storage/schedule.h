@@ -2,8 +2,8 @@
 //
 // A cron schedule as stored: a 5-field cron expression in a time zone, the job spec each run
 // enqueues, and what to do about runs missed while no runner was alive (the catch-up policy).
-// Plain value types; the cron arithmetic lives in server/cron.h, the firing in
-// server/schedule_firing.h.
+// Plain value types; the cron arithmetic lives in server/jobs/cron.h, the firing in
+// server/runner/schedule_firing.h.
 #pragma once
 
 #include <cstdint>
@@ -37,7 +37,7 @@ struct Schedule {
   Origin origin;
 };
 
-// What the scheduler decided for one due schedule (server/schedule_firing.h decides).
+// What the scheduler decided for one due schedule (server/runner/schedule_firing.h decides).
 struct ScheduleFiring {
   int64_t schedule_id = 0;
   int64_t expected_next_run_ms = 0;  // guards against a concurrent firing or edit

@@ -17,7 +17,7 @@ Status FromSqlite(sqlite3* db, int rc, std::string_view op) {
     case SQLITE_CONSTRAINT:
       return Status::AlreadyExists(msg);
     // A file that cannot be written now (chmod, a read-only remount) may be writable again later:
-    // whoever holds a result to record keeps it and retries (server/attempt_end_recorder.h).
+    // whoever holds a result to record keeps it and retries (server/runner/attempt_end_recorder.h).
     case SQLITE_READONLY:
       return Status::Unavailable(msg + " (the database cannot be written; retry)");
     case SQLITE_CANTOPEN:

@@ -2,7 +2,7 @@
 //
 // An MCP task as stored: a handle, bound to the principal that created it, on the jobs one tool
 // call would have waited for. The task's status is not stored; it is read from the jobs (see
-// server/mcp_tasks.h), so every front-end on the database, and a restarted one, sees the same.
+// server/mcp/mcp_tasks.h), so every front-end on the database, and a restarted one, sees the same.
 #pragma once
 
 #include <cstdint>

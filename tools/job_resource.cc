@@ -1,6 +1,6 @@
 #include "tools/job_resource.h"
 
-#include "server/job_view.h"
+#include "server/jobs/job_view.h"
 
 namespace baton::tools {
 

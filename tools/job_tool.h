@@ -6,8 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "server/job_service.h"
-#include "server/tool.h"
+#include "server/jobs/job_service.h"
+#include "server/mcp/tool.h"
 
 namespace baton::tools {
 

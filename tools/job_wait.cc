@@ -23,7 +23,7 @@ void AddWaitOutputProperties(json& schema) {
 
 Result<json> WaitForJobs(JobService& service, const std::vector<JobId>& ids, int64_t wait_ms,
                          const StatusOptions& options, ToolCallContext& ctx) {
-  // Channel news (server/job_news.h): none for a job while this call waits on it.
+  // Channel news (server/mcp/job_news.h): none for a job while this call waits on it.
   auto note = [&](JobId id, bool ended) {
     if (ctx.note_job) ctx.note_job(id, ended);
   };

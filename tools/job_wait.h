@@ -9,9 +9,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "server/job_service.h"
-#include "server/status_result.h"
-#include "server/tool.h"
+#include "server/jobs/job_service.h"
+#include "server/jobs/status_result.h"
+#include "server/mcp/tool.h"
 
 namespace baton::tools {
 

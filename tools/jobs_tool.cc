@@ -1,7 +1,7 @@
 #include "tools/jobs_tool.h"
 
 #include "base/rfc3339.h"
-#include "server/job_view.h"
+#include "server/jobs/job_view.h"
 #include "storage/json_number.h"
 #include "tools/job_spec_schema.h"
 

@@ -3,8 +3,8 @@
 // Adds every baton tool to an MCP server. The tools keep a reference to `jobs`.
 #pragma once
 
-#include "server/job_service.h"
-#include "server/mcp_session.h"
+#include "server/jobs/job_service.h"
+#include "server/mcp/mcp_session.h"
 
 namespace baton::tools {
 

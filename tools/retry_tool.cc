@@ -1,6 +1,6 @@
 #include "tools/retry_tool.h"
 
-#include "server/job_view.h"
+#include "server/jobs/job_view.h"
 #include "tools/job_spec_schema.h"
 
 namespace baton::tools {

@@ -1,6 +1,6 @@
 #include "tools/schedule_tool.h"
 
-#include "server/job_view.h"
+#include "server/jobs/job_view.h"
 #include "tools/job_spec_schema.h"
 
 namespace baton::tools {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "server/job_view.h"
+#include "server/jobs/job_view.h"
 #include "storage/json_number.h"
 #include "tools/job_spec_schema.h"
 #include "tools/job_wait.h"
@@ -123,7 +123,7 @@ ToolResult StatusTool::Call(const json& args, ToolCallContext& ctx) {
     if (!out.ok()) return ToolResult::FromStatus(out.status());
     return ToolResult::Ok(std::move(*out));
   }
-  // Channel news (server/job_news.h): the caller sees these ends here.
+  // Channel news (server/mcp/job_news.h): the caller sees these ends here.
   for (const Job& j : jobs)
     if (IsTerminal(j.state) && ctx.note_job) ctx.note_job(j.id, true);
   json out = StatusResult(jobs_, jobs, options);

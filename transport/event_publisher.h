@@ -3,7 +3,7 @@
 // EventPublisher is what the core sees of an event broker: it publishes a batch of outgoing
 // messages and says, for each one, whether the broker acknowledged it (stored it durably). It
 // knows nothing of jobs, and the core knows nothing of NATS: transport/jetstream_publisher.h is
-// the implementation, chosen in main (or by the drainer factory in server/event_drainer.h).
+// the implementation, chosen in main (or by the drainer factory in server/events/event_drainer.h).
 //
 // Delivery contract, which the drainer relies on:
 //  - A message whose outcome is OK was stored by the broker (a duplicate that the broker dropped

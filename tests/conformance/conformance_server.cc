@@ -16,8 +16,8 @@
 #include <cstring>
 #include <string>
 
-#include "server/mcp_http_handler.h"
-#include "server/mcp_server.h"
+#include "server/mcp/mcp_http_handler.h"
+#include "server/mcp/mcp_server.h"
 #include "tests/conformance/fixtures.h"
 #include "transport/http_server.h"
 

@@ -6,7 +6,7 @@
 // test_image_content, test_sampling, test://static-text, test_simple_prompt, ...
 #pragma once
 
-#include "server/mcp_server.h"
+#include "server/mcp/mcp_server.h"
 
 namespace baton::conformance {
 

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "server/policy_cli.h"
+#include "server/cli/policy_cli.h"
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);

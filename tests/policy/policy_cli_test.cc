@@ -1,5 +1,5 @@
-// tests/policy/policy_cli_test.cc: `baton policy eval|test|check` (server/policy_cli.h).
-#include "server/policy_cli.h"
+// tests/policy/policy_cli_test.cc: `baton policy eval|test|check` (server/cli/policy_cli.h).
+#include "server/cli/policy_cli.h"
 
 #include <gtest/gtest.h>
 

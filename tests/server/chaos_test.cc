@@ -18,7 +18,7 @@
 #include <sstream>
 
 #include "base/clock.h"
-#include "server/state_paths.h"
+#include "server/jobs/state_paths.h"
 #include "storage/job_spec.h"
 #include "storage/job_store.h"
 #include "tests/support/subprocess.h"

@@ -1,4 +1,4 @@
-#include "server/cron.h"
+#include "server/jobs/cron.h"
 
 #include <gtest/gtest.h>
 

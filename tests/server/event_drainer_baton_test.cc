@@ -12,7 +12,7 @@
 #include <thread>
 
 #include "base/clock.h"
-#include "server/event_drainer.h"
+#include "server/events/event_drainer.h"
 #include "storage/job_store.h"
 #include "tests/support/nats_server.h"
 #include "tests/support/subprocess.h"

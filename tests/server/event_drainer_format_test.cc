@@ -1,5 +1,5 @@
-// Subjects, msg ids and payloads of published events (pure functions of server/event_drainer.h).
-#include "server/event_drainer.h"
+// Subjects, msg ids and payloads of published events (pure functions of server/events/event_drainer.h).
+#include "server/events/event_drainer.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

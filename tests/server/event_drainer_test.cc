@@ -1,6 +1,6 @@
 // EventDrainer end to end: a real SQLite store in a temp dir, a real nats-server -js on a free
 // loopback port, a durable JetStream consumer on the other side.
-#include "server/event_drainer.h"
+#include "server/events/event_drainer.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

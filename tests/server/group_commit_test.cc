@@ -1,10 +1,10 @@
-// GroupCommit (server/group_commit.h): the responses of a batch are sent only after its commit,
+// GroupCommit (server/mcp/group_commit.h): the responses of a batch are sent only after its commit,
 // so a client that holds an answer can always find its job from any other connection.
-#include "server/group_commit.h"
+#include "server/mcp/group_commit.h"
 
 #include <gtest/gtest.h>
 
-#include "server/state_paths.h"
+#include "server/jobs/state_paths.h"
 #include "tests/support/temp_dir.h"
 
 namespace baton {

@@ -1,10 +1,10 @@
 // Job news: the channel message text, job resource URIs, and the feed reading new events from a
 // real database file in order.
-#include "server/job_news.h"
+#include "server/mcp/job_news.h"
 
 #include <gtest/gtest.h>
 
-#include "server/job_feed.h"
+#include "server/jobs/job_feed.h"
 #include "tests/support/temp_dir.h"
 
 namespace baton {

@@ -1,6 +1,6 @@
 // Job templates and the config file that holds them: expansion, the errors an agent or operator
 // gets, and that a parameter value can never add argv elements.
-#include "server/job_templates.h"
+#include "server/jobs/job_templates.h"
 
 #include <gtest/gtest.h>
 

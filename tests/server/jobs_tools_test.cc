@@ -3,9 +3,9 @@
 // compensations run by a real runner.
 #include <gtest/gtest.h>
 
-#include "server/job_service.h"
-#include "server/job_watcher.h"
-#include "server/runner_control.h"
+#include "server/jobs/job_service.h"
+#include "server/jobs/job_watcher.h"
+#include "server/jobs/runner_control.h"
 #include "tests/server/runner_fixture.h"
 #include "tools/chain_tool.h"
 #include "tools/jobs_tool.h"

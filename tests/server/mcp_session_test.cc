@@ -1,4 +1,4 @@
-#include "server/mcp_session.h"
+#include "server/mcp/mcp_session.h"
 
 #include <gtest/gtest.h>
 

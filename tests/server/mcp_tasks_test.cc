@@ -1,18 +1,18 @@
-// MCP tasks on jobs as a session serves them (server/mcp_tasks.h): the 2026-07-28 extension
+// MCP tasks on jobs as a session serves them (server/mcp/mcp_tasks.h): the 2026-07-28 extension
 // (a call that would wait answers with a task; tasks/get reads the jobs; tasks/cancel cancels
 // them), 2025-11-25 core tasks (capabilities, taskSupport, task-augmented calls, tasks/list,
 // tasks/result, cancel rules), principal binding, and the calls left as they were without
 // tasks. Real database, real runner, real job processes.
-#include "server/mcp_tasks.h"
+#include "server/mcp/mcp_tasks.h"
 
 #include <gtest/gtest.h>
 
 #include <condition_variable>
 
-#include "server/job_service.h"
-#include "server/job_watcher.h"
-#include "server/mcp_session.h"
-#include "server/runner_control.h"
+#include "server/jobs/job_service.h"
+#include "server/jobs/job_watcher.h"
+#include "server/mcp/mcp_session.h"
+#include "server/jobs/runner_control.h"
 #include "tests/server/recording_responder.h"
 #include "tests/server/runner_fixture.h"
 #include "tools/register_tools.h"

@@ -1,6 +1,6 @@
 // NotificationHub: who gets what, the subscription id on listen streams, listener lifetime,
 // the acknowledged filter, shutdown.
-#include "server/notification_hub.h"
+#include "server/mcp/notification_hub.h"
 
 #include <gtest/gtest.h>
 

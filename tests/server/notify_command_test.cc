@@ -1,6 +1,6 @@
 // `baton notify` against a real nats-server, with events drained from a real SQLite store and a
 // loopback httplib server as the webhook target.
-#include "server/notify_command.h"
+#include "server/events/notify_command.h"
 
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -13,7 +13,7 @@
 #include <thread>
 
 #include "base/clock.h"
-#include "server/event_drainer.h"
+#include "server/events/event_drainer.h"
 #include "storage/job_store.h"
 #include "tests/support/nats_server.h"
 #include "tests/support/temp_dir.h"

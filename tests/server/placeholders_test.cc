@@ -1,4 +1,4 @@
-#include "server/placeholders.h"
+#include "server/jobs/placeholders.h"
 
 #include <gtest/gtest.h>
 

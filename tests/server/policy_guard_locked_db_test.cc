@@ -8,7 +8,7 @@
 #include <chrono>
 #include <future>
 
-#include "server/policy_guard.h"
+#include "server/guard/policy_guard.h"
 #include "tests/support/temp_dir.h"
 
 namespace baton {

@@ -1,4 +1,4 @@
-#include "server/policy_guard.h"
+#include "server/guard/policy_guard.h"
 
 #include <gtest/gtest.h>
 #include <httplib.h>

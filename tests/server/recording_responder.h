@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "server/mcp_session.h"
+#include "server/mcp/mcp_session.h"
 
 namespace baton::testing {
 

@@ -1,4 +1,4 @@
-#include "server/retry_decision.h"
+#include "server/runner/retry_decision.h"
 
 #include <gtest/gtest.h>
 

@@ -13,8 +13,8 @@
 #include <string>
 
 #include "base/clock.h"
-#include "server/runner.h"
-#include "server/state_paths.h"
+#include "server/runner/runner.h"
+#include "server/jobs/state_paths.h"
 #include "storage/job_spec.h"
 #include "storage/job_store.h"
 #include "tests/support/temp_dir.h"

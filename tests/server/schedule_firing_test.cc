@@ -1,4 +1,4 @@
-#include "server/schedule_firing.h"
+#include "server/runner/schedule_firing.h"
 
 #include <gtest/gtest.h>
 

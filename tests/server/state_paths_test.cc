@@ -1,6 +1,6 @@
 // Issue 14 item 6: one database, one runner, however it is named. A second runner started through
 // a symlink marked the first one's running job lost and killed it.
-#include "server/state_paths.h"
+#include "server/jobs/state_paths.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>

@@ -6,8 +6,8 @@
 #include <chrono>
 #include <thread>
 
-#include "server/mcp_http_handler.h"
-#include "server/mcp_server.h"
+#include "server/mcp/mcp_http_handler.h"
+#include "server/mcp/mcp_server.h"
 #include "tests/transport/http_test_client.h"
 #include "transport/http_server.h"
 

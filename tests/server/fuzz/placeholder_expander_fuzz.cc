@@ -1,6 +1,6 @@
 // tests/server/fuzz/placeholder_expander_fuzz.cc
 //
-// libFuzzer target for the placeholder expander (server/placeholders.h), which rewrites argv, env
+// libFuzzer target for the placeholder expander (server/jobs/placeholders.h), which rewrites argv, env
 // and stdin with a predecessor's output just before a job runs. The two entry points must agree
 // (what FindPlaceholders accepts, ExpandPlaceholders expands, asking for exactly those references
 // in order), a value is never expanded again (an output that itself reads `{{prev.stdout}}` stays
@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "server/placeholders.h"
+#include "server/jobs/placeholders.h"
 
 namespace {
 

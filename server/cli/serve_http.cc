@@ -1,0 +1,294 @@
+// `baton serve --http ADDR`: one MCP service over Streamable HTTP for many clients. The
+// composition root of that process: job database, in-process runner, MCP server with the job
+// tools, the HTTP transport. Shutdown order (SIGTERM/SIGINT): stop the HTTP server (ends
+// streams and sessions), wait for stateless requests, stop the runner, close the database.
+#include "server/cli/serve_http.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <memory>
+#include <sstream>
+
+#include "base/parse_number.h"
+#include "server/cli/event_flags.h"
+#include "server/config_file.h"
+#include "server/front_end.h"
+#include "server/mcp/job_news.h"
+#include "server/cli/logging.h"
+#include "server/cli/news_flags.h"
+#include "server/mcp/mcp_http_handler.h"
+#include "server/mcp/mcp_session.h"
+#include "server/mcp/mcp_tasks.h"
+#include "server/mcp/task_news.h"
+#include "server/runner/runner.h"
+#include "server/guard/runner_policy.h"
+#include "server/cli/serve_flags.h"
+#include "storage/wal_checkpointer.h"
+#include "server/jobs/state_paths.h"
+#include "tools/register_tools.h"
+#include "transport/http_auth.h"
+#include "transport/http_server.h"
+
+namespace baton {
+
+namespace {
+
+int g_signal_pipe = -1;
+void OnSignal(int) {
+  char c = 1;
+  if (g_signal_pipe >= 0) (void)!write(g_signal_pipe, &c, 1);
+}
+
+constexpr const char* kInstructions =
+    "Baton runs commands as durable background jobs that outlive this session. Use `enqueue` "
+    "for anything slow (builds, test suites, `claude -p` runs), then `status` with wait_seconds "
+    "to collect the result instead of polling. Use `chain` to run follow-ups that receive the "
+    "previous job's output ({{prev.stdout}}), and `cancel` to stop a job and its dependents.";
+
+std::vector<std::string> SplitList(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ','))
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+// "HOST:PORT", "[V6]:PORT" or ":PORT" (loopback).
+Status ParseAddress(const std::string& addr, std::string& host, int& port) {
+  size_t colon = addr.rfind(':');
+  if (colon == std::string::npos) return Status::InvalidArgument("--http needs HOST:PORT, got " + addr);
+  host = addr.substr(0, colon);
+  if (host.empty()) host = "127.0.0.1";
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  BATON_ASSIGN_OR_RETURN(int64_t v, ParseInt64(addr.substr(colon + 1), "--http's port", 0, 65535));
+  port = static_cast<int>(v);
+  return Status::OK();
+}
+
+}  // namespace
+
+int ServeHttp(const Flags& flags) {
+  if (Status s = SetUpLogging(flags.Get("log-level").value_or("info"),
+                              flags.Get("log-file").value_or(""), "serve-http");
+      !s.ok()) {
+    fprintf(stderr, "baton: %s\n", s.message().c_str());
+    return 2;
+  }
+  transport::HttpServerOptions options;
+  if (Status s = ParseAddress(*flags.Get("http"), options.host, options.port); !s.ok()) {
+    fprintf(stderr, "baton: %s\n", s.message().c_str());
+    return 2;
+  }
+  options.session_versions = SupportedProtocolVersions();
+  if (auto file = flags.Get("tokens-file")) {
+    auto tokens = transport::BearerTokens::ParseFile(*file);
+    if (!tokens.ok()) {
+      fprintf(stderr, "baton: %s\n", tokens.status().message().c_str());
+      return 2;
+    }
+    options.access.tokens = *tokens;
+  } else if (const char* env = std::getenv("BATON_HTTP_TOKENS"); env && *env) {
+    auto tokens = transport::BearerTokens::ParseEnv(env);
+    if (!tokens.ok()) {
+      fprintf(stderr, "baton: %s\n", tokens.status().message().c_str());
+      return 2;
+    }
+    options.access.tokens = *tokens;
+  }
+  if (!transport::IsLoopbackHost(options.host) && options.access.tokens.empty()) {
+    fprintf(stderr,
+            "baton: binding %s is not loopback: configure bearer tokens first (--tokens-file FILE "
+            "or BATON_HTTP_TOKENS); see docs/http.md\n",
+            options.host.c_str());
+    return 2;
+  }
+  options.access.allowed_origins = SplitList(flags.Get("allowed-origins").value_or(""));
+  options.access.allowed_hosts = SplitList(flags.Get("allowed-hosts").value_or(""));
+  if (!transport::IsLoopbackHost(options.host)) {
+    if (options.host != "0.0.0.0" && options.host != "::") options.access.allowed_hosts.push_back(options.host);
+    options.access.any_host = options.access.allowed_hosts.empty();
+  }
+  options.access.local_principal = LocalUser();
+  auto max_body = flags.Number("max-body-bytes", static_cast<double>(options.max_body_bytes));
+  auto concurrency = flags.Number("concurrency", 0);
+  if (!max_body.ok() || !concurrency.ok() || *max_body < 1024) {
+    fprintf(stderr, "baton: %s\n",
+            !max_body.ok() ? max_body.status().message().c_str()
+                           : !concurrency.ok() ? concurrency.status().message().c_str()
+                                               : "--max-body-bytes must be at least 1024");
+    return 2;
+  }
+  options.max_body_bytes = static_cast<size_t>(*max_body);
+
+  int pipefd[2];
+  if (pipe(pipefd) != 0) {
+    spdlog::error("pipe: {}", strerror(errno));
+    return 1;
+  }
+  g_signal_pipe = pipefd[1];
+  struct sigaction sa {};
+  sa.sa_handler = OnSignal;
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  // The runner, in-process: one service for many clients. Another runner may already hold the
+  // database (a CLI-started one); then front-ends rely on it and wake a new one on demand.
+  std::string db = flags.Get("db").value_or(DefaultDbPath());
+  auto paths = ResolveStatePaths(db);
+  if (!paths.ok()) {
+    spdlog::error("{}", paths.status().ToString());
+    return 1;
+  }
+  auto runner_store = JobStore::Open(paths->db);
+  if (!runner_store.ok()) {
+    spdlog::error("cannot open the job database: {}", runner_store.status().ToString());
+    return 1;
+  }
+  PolicyOptions policy_options;
+  if (Status s = ApplyPolicyFlags(flags, &policy_options); !s.ok()) {
+    spdlog::error("{}", s.message());
+    return 2;
+  }
+  auto runner_policy = OpenRunnerPolicy(**runner_store, paths->db, policy_options);
+  if (!runner_policy.ok()) {
+    spdlog::error("policy: {}", runner_policy.status().ToString());
+    return 2;
+  }
+  RunnerOptions ro;
+  ro.job_checker = runner_policy->guard.get();  // jobs the runner creates pass the same policy
+  ro.concurrency = static_cast<int>(*concurrency);
+  std::atomic<EventDrainer*> drainer_to_wake{nullptr};  // the runner wakes the drainer at once
+  ro.on_events = [&drainer_to_wake] {
+    if (EventDrainer* d = drainer_to_wake.load()) d->Wake();
+  };
+  auto runner = std::make_unique<Runner>(**runner_store, *paths, ro, SystemClock::Instance());
+  Status acquired = runner->Acquire(/*lock_wait_ms=*/500);
+  std::unique_ptr<WalCheckpointer> checkpointer;  // the runner's process checkpoints the WAL
+  if (acquired.ok()) {
+    if (auto c = WalCheckpointer::Start(paths->db); c.ok()) checkpointer = std::move(c).value();
+    runner->Start();
+    spdlog::info("runner {} hosted in this process", runner->id());
+  } else {
+    spdlog::info("another runner serves {} ({}); relying on it", paths->db, acquired.message());
+    runner.reset();
+  }
+
+  // Events reach NATS JetStream from the in-process runner's outbox.
+  std::unique_ptr<EventDrainer> drainer;
+  auto nats = NatsOptionsFromFlags(flags);
+  if (!nats.ok()) {
+    spdlog::error("{}", nats.status().message());
+    if (runner) runner->Shutdown(), runner->Join();
+    return 2;
+  }
+  if (*nats && runner) {
+    auto started = StartEventDrainer(**runner_store, **nats);
+    if (!started.ok()) {
+      spdlog::error("events: {}", started.status().ToString());
+      runner->Shutdown(), runner->Join();
+      return 2;
+    }
+    drainer = std::move(started).value();
+    drainer_to_wake.store(drainer.get());
+  }
+
+  FrontEndOptions fo;
+  fo.db_path = paths->db;
+  fo.spawn_runner = runner == nullptr;
+  fo.runner_args = {"--idle-exit", flags.Get("runner-idle-exit").value_or("30")};
+  for (const std::string& a : EventFlagsAsArgs(flags)) fo.runner_args.push_back(a);
+  for (const std::string& a : PolicyFlagsAsArgs(flags)) fo.runner_args.push_back(a);
+  if (Status s = ApplyPolicyFlags(flags, &fo.policy); !s.ok()) {
+    spdlog::error("{}", s.message());
+    if (runner) runner->Shutdown(), runner->Join();
+    return 2;
+  }
+  auto config = LoadConfig(flags.Get("config"));
+  if (!config.ok()) {
+    spdlog::error("{}", config.status().message());
+    if (runner) runner->Shutdown(), runner->Join();
+    return 2;
+  }
+  if (!config->path.empty())
+    spdlog::info("config {}: {} template(s)", config->path, config->templates.templates().size());
+  fo.templates = &config->templates;
+  auto full = SynchronousFullFlag(flags);
+  if (!full.ok()) {
+    spdlog::error("{}", full.status().message());
+    if (runner) runner->Shutdown(), runner->Join();
+    return 2;
+  }
+  fo.synchronous_full = *full;
+  auto news = NewsOptionsFromFlags(flags);
+  if (!news.ok()) {
+    spdlog::error("{}", news.status().message());
+    if (runner) runner->Shutdown(), runner->Join();
+    return 2;
+  }
+  fo.max_wait_ms = news->max_wait_ms;
+  fo.progress_interval_ms = news->progress_interval_ms;
+  auto fe = FrontEnd::Open(fo);
+  if (!fe.ok()) {
+    spdlog::error("cannot open the job database: {}", fe.status().ToString());
+    if (runner) runner->Shutdown(), runner->Join();
+    return 1;
+  }
+  McpServer server("baton", BATON_VERSION, kInstructions);
+  tools::RegisterJobTools(server, (*fe)->jobs());
+  McpTasks tasks((*fe)->jobs(), (*fe)->store(), SystemClock::Instance());
+  server.SetTasks(&tasks);
+  server.SetGuard(&(*fe)->guard());
+  ApplyNewsOptions(*news, server);
+  auto feed = (*fe)->feed();
+  if (!feed.ok()) {
+    spdlog::error("job feed: {}", feed.status().ToString());
+    if (runner) runner->Shutdown(), runner->Join();
+    return 1;
+  }
+  JobNews job_news(**feed, (*fe)->store(), server.notifications());
+  TaskNews task_news(**feed, (*fe)->store(), tasks, server.notifications(),
+                     SystemClock::Instance());
+  McpHttpHandler handler(server);
+  transport::StreamableHttpServer http(options, handler);
+  if (Status s = http.Start(); !s.ok()) {
+    spdlog::error("{}", s.ToString());
+    if (runner) runner->Shutdown(), runner->Join();
+    return 1;
+  }
+  spdlog::info("serving MCP over Streamable HTTP at http://{}:{}/mcp ({}); database {}",
+               options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host,
+               http.port(),
+               options.access.tokens.empty() ? "no tokens: loopback only"
+                                             : std::to_string(options.access.tokens.size()) + " token(s)",
+               (*fe)->paths().db);
+  char c;
+  while (read(pipefd[0], &c, 1) < 0 && errno == EINTR) {
+  }
+  spdlog::info("shutting down");
+  // Open subscriptions/listen streams end gracefully: their result is handed to the transport
+  // (within a second) before it stops, and Stop() still delivers what streams hold.
+  server.notifications().CloseAll();
+  handler.Shutdown(/*wait_ms=*/1000);
+  http.Stop();
+  handler.Shutdown();
+  if (runner) {
+    runner->Shutdown();
+    runner->Join();
+  }
+  if (drainer) {
+    if (!drainer->Flush(kDrainBeforeExitMs))
+      spdlog::warn("events: outbox not drained within {} ms before exit", kDrainBeforeExitMs);
+    drainer->Shutdown();
+  }
+  g_signal_pipe = -1;
+  return 0;
+}
+
+}  // namespace baton

@@ -1,0 +1,162 @@
+#include "server/jobs/job_view.h"
+
+#include "base/json_parse.h"
+#include "base/rfc3339.h"
+
+namespace baton {
+
+using nlohmann::json;
+
+namespace {
+
+// The last `n` bytes, cut at a UTF-8 character boundary.
+std::string Tail(const std::string& s, size_t n) {
+  if (s.size() <= n) return s;
+  size_t start = s.size() - n;
+  while (start < s.size() && (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80) ++start;
+  return s.substr(start);
+}
+
+}  // namespace
+
+json JobView(const Job& job, const std::optional<Attempt>& attempt, const JobViewOptions& o) {
+  json v = {{"job_id", job.id},
+            {"state", ToString(job.state)},
+            {"queue", job.spec.queue},
+            {"command", job.spec.command},
+            {"attempt", job.attempt},
+            {"max_attempts", job.spec.retry.max_attempts},
+            {"created_at", FormatRfc3339Ms(job.created_ms)}};
+  if (!job.spec.name.empty()) v["name"] = job.spec.name;
+  // After a manual retry, max_attempts counts from here (attempt numbers continue).
+  if (job.attempt_base > 0) v["attempts_before_retry"] = job.attempt_base;
+  if (job.exit_code) v["exit_code"] = *job.exit_code;
+  if (job.signal) v["signal"] = *job.signal;
+  if (!job.error.empty()) v["error"] = job.error;
+  if (job.state == JobState::kPending && job.run_at_ms > job.created_ms)
+    v["run_at"] = FormatRfc3339Ms(job.run_at_ms);
+  if (job.started_ms) v["started_at"] = FormatRfc3339Ms(*job.started_ms);
+  if (job.finished_ms) v["finished_at"] = FormatRfc3339Ms(*job.finished_ms);
+  if (job.started_ms && job.finished_ms) v["duration_ms"] = *job.finished_ms - *job.started_ms;
+  if (job.state == JobState::kRunning && attempt && attempt->pid) v["pid"] = *attempt->pid;
+  if (job.cancel_requested && job.state == JobState::kRunning) v["cancel_requested"] = true;
+  if (job.chain_id) v["chain_id"] = *job.chain_id;
+  if (!job.spec.depends_on.empty()) {
+    json deps = json::array();
+    for (const auto& d : job.spec.depends_on) deps.push_back(d.job_id);
+    v["depends_on"] = deps;
+  }
+  if (!job.spec.labels.empty()) v["labels"] = job.spec.labels;
+  if (o.output) {
+    if (!job.stdout_tail.empty())
+      v["stdout_tail"] = Tail(job.stdout_tail, o.tail_bytes);
+    if (!job.stderr_tail.empty())
+      v["stderr_tail"] = Tail(job.stderr_tail, o.tail_bytes);
+  }
+  return v;
+}
+
+json JobRow(const Job& job) {
+  std::string cmd;
+  for (const auto& a : job.spec.command) cmd += (cmd.empty() ? "" : " ") + a;
+  if (cmd.size() > 80) cmd = cmd.substr(0, 77) + "...";
+  json r = {{"job_id", job.id},
+            {"state", ToString(job.state)},
+            {"queue", job.spec.queue},
+            {"command", cmd},
+            {"attempt", job.attempt},
+            {"created_at", FormatRfc3339Ms(job.created_ms)}};
+  if (!job.spec.name.empty()) r["name"] = job.spec.name;
+  if (job.finished_ms) r["finished_at"] = FormatRfc3339Ms(*job.finished_ms);
+  if (job.state == JobState::kPending && job.run_at_ms > job.created_ms)
+    r["run_at"] = FormatRfc3339Ms(job.run_at_ms);
+  if (job.exit_code) r["exit_code"] = *job.exit_code;
+  if (!job.error.empty()) r["error"] = job.error.size() > 200 ? job.error.substr(0, 197) + "..." : job.error;
+  if (!job.spec.labels.empty()) r["labels"] = job.spec.labels;
+  return r;
+}
+
+const json& JobRowSchema() {
+  static const json kSchema = {
+      {"type", "object"},
+      {"properties",
+       {{"job_id", {{"type", "integer"}}},
+        {"state", {{"type", "string"}}},
+        {"queue", {{"type", "string"}}},
+        {"command", {{"type", "string"}}},
+        {"name", {{"type", "string"}}},
+        {"attempt", {{"type", "integer"}}},
+        {"created_at", {{"type", "string"}}},
+        {"finished_at", {{"type", "string"}}},
+        {"run_at", {{"type", "string"}}},
+        {"exit_code", {{"type", "integer"}}},
+        {"error", {{"type", "string"}}},
+        {"labels", {{"type", "object"}, {"additionalProperties", {{"type", "string"}}}}}}},
+      {"required", {"job_id", "state", "queue", "command", "attempt", "created_at"}}};
+  return kSchema;
+}
+
+json AttemptsView(const std::vector<Attempt>& attempts) {
+  json out = json::array();
+  for (const Attempt& a : attempts) {
+    json v = {{"number", a.number}, {"started_at", FormatRfc3339Ms(a.started_ms)}};
+    v["outcome"] = a.outcome ? ToString(*a.outcome) : "running";
+    if (a.ended_ms) v["ended_at"] = FormatRfc3339Ms(*a.ended_ms);
+    if (a.exit_code) v["exit_code"] = *a.exit_code;
+    if (a.signal) v["signal"] = *a.signal;
+    if (!a.error.empty()) v["error"] = a.error.size() > 200 ? a.error.substr(0, 197) + "..." : a.error;
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+json ScheduleView(const Schedule& s) {
+  json v = {{"name", s.name},
+            {"cron", s.cron},
+            {"tz", s.tz},
+            {"catch_up", ToString(s.catch_up)},
+            {"next_run_at", FormatRfc3339Ms(s.next_run_ms)},
+            {"missed_runs", s.missed_runs},
+            {"spec", ParseJsonOrDiscarded(s.spec_json)}};
+  if (s.last_run_ms) v["last_run_at"] = FormatRfc3339Ms(*s.last_run_ms);
+  if (s.last_job_id) v["last_job_id"] = *s.last_job_id;
+  if (s.last_missed_ms) v["last_missed_at"] = FormatRfc3339Ms(*s.last_missed_ms);
+  return v;
+}
+
+const json& JobViewSchema() {
+  static const json kSchema = {
+      {"type", "object"},
+      {"properties",
+       {{"job_id", {{"type", "integer"}}},
+        {"state",
+         {{"type", "string"},
+          {"enum", {"pending", "queued", "running", "succeeded", "failed", "dead", "cancelled",
+                    "skipped"}}}},
+        {"queue", {{"type", "string"}}},
+        {"command", {{"type", "array"}, {"items", {{"type", "string"}}}}},
+        {"name", {{"type", "string"}}},
+        {"attempt", {{"type", "integer"}}},
+        {"max_attempts", {{"type", "integer"}}},
+        {"attempts_before_retry", {{"type", "integer"}}},
+        {"exit_code", {{"type", "integer"}}},
+        {"signal", {{"type", "integer"}}},
+        {"error", {{"type", "string"}}},
+        {"pid", {{"type", "integer"}}},
+        {"run_at", {{"type", "string"}}},
+        {"created_at", {{"type", "string"}}},
+        {"started_at", {{"type", "string"}}},
+        {"finished_at", {{"type", "string"}}},
+        {"duration_ms", {{"type", "integer"}}},
+        {"cancel_requested", {{"type", "boolean"}}},
+        {"chain_id", {{"type", "integer"}}},
+        {"depends_on", {{"type", "array"}, {"items", {{"type", "integer"}}}}},
+        {"labels", {{"type", "object"}, {"additionalProperties", {{"type", "string"}}}}},
+        {"attempts", {{"type", "array"}, {"items", {{"type", "object"}}}}},
+        {"stdout_tail", {{"type", "string"}}},
+        {"stderr_tail", {{"type", "string"}}}}},
+      {"required", {"job_id", "state", "queue", "command", "attempt", "created_at"}}};
+  return kSchema;
+}
+
+}  // namespace baton

@@ -1,0 +1,42 @@
+// server/runner/child_process.h
+//
+// Starting a job's process: argv (no shell) in its own process group, with a working directory,
+// an environment, stdin from a file (or /dev/null) and stdout/stderr on pipes the runner reads.
+// Signals are reset to defaults and unblocked in the child. Killing addresses the whole group,
+// so grandchildren die with the job. Not thread-safe; owned by the runner thread.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+
+namespace baton {
+
+struct SpawnRequest {
+  std::vector<std::string> argv;
+  std::string cwd;
+  std::vector<std::string> env;  // "KEY=value"
+  std::string stdin_path;        // empty: /dev/null
+};
+
+struct SpawnedProcess {
+  pid_t pid = -1;  // also the process group id
+  int stdout_fd = -1;  // read ends, non-blocking, close-on-exec
+  int stderr_fd = -1;
+  int64_t start_ticks = 0;  // /proc/<pid>/stat starttime, to recognise the process later
+};
+
+// InvalidArgument with a clear message when the program is not found or the cwd is unusable.
+Result<SpawnedProcess> SpawnProcess(const SpawnRequest& request);
+
+// Sends `sig` to the process group `pgid`. No-op for pgid <= 1.
+void SignalGroup(pid_t pgid, int sig);
+
+// The start time of `pid` in clock ticks since boot, or -1 when there is no such process.
+int64_t ProcessStartTicks(pid_t pid);
+
+}  // namespace baton
