@@ -13,9 +13,10 @@ deps:
 test-deps:
 	@scripts/setup.sh --test
 
+# Only the binary: the test targets take most of a full build (make test builds them).
 build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-	@cmake --build $(BUILD) -j $(JOBS)
+	@cmake --build $(BUILD) -j $(JOBS) --target baton
 
 run: build
 	$(BUILD)/baton serve --stdio
