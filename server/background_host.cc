@@ -12,8 +12,9 @@ Result<std::unique_ptr<BackgroundHost>> BackgroundHost::Open(BackgroundHostOptio
   BATON_ASSIGN_OR_RETURN(host->paths_,
                          ResolveStatePaths(o.db_path.empty() ? DefaultDbPath() : o.db_path));
   // The runner's own connection: its claims and records never queue behind a front-end's.
-  if (o.hosting != RunnerHosting::kNone)
+  if (o.hosting != RunnerHosting::kNone) {
     BATON_ASSIGN_OR_RETURN(host->store_, JobStore::Open(host->paths_.db));
+  }
   return host;
 }
 
