@@ -11,6 +11,7 @@
 #include <cstdlib>
 
 #include "transport/http_request_head.h"
+#include "transport/jsonrpc.h"
 
 namespace baton::transport {
 
@@ -120,7 +121,9 @@ class ConnectionStream final : public httplib::Stream {
   }
 
   void WriteRefusal(int status, const std::string& message) {
-    std::string body = "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,\"message\":\"";
+    std::string body =
+        "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":" + std::to_string(kInvalidRequest) +
+        ",\"message\":\"";
     for (char c : message) body += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
     body += "\"}}";
     std::string response = "HTTP/1.1 " + std::to_string(status) + " " +

@@ -20,6 +20,9 @@ inline constexpr int kInvalidRequest = -32600;
 inline constexpr int kMethodNotFound = -32601;
 inline constexpr int kInvalidParams = -32602;
 inline constexpr int kInternalError = -32603;
+// The first of the "server error" range (-32000..-32099): refusals of a valid request for the
+// server's state (not initialized, shutting down, too busy).
+inline constexpr int kServerError = -32000;
 
 struct Message {
   enum class Kind { kRequest, kNotification, kResponse };

@@ -2,25 +2,22 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
-#include <atomic>
 #include <set>
 
+#include "server/background_host.h"
 #include "server/cli/commands.h"
 #include "server/cli/event_flags.h"
 #include "server/cli/flags.h"
 #include "server/cli/logging.h"
-#include "server/runner/runner.h"
-#include "server/guard/runner_policy.h"
 #include "server/cli/serve_flags.h"
 #include "server/jobs/state_paths.h"
-#include "storage/wal_checkpointer.h"
 
 namespace baton {
 
 namespace {
-Runner* g_runner = nullptr;
+BackgroundHost* g_host = nullptr;
 void OnSignal(int) {
-  if (g_runner) g_runner->Shutdown();
+  if (g_host) g_host->StopSoon();
 }
 }  // namespace
 
@@ -56,80 +53,44 @@ int RunnerCommand(const Args& args) {
       fprintf(stderr, "baton: %s\n", st->message().c_str());
       return 2;
     }
-  auto paths = ResolveStatePaths(flags->Get("db").value_or(DefaultDbPath()));
-  if (!paths.ok()) {
-    spdlog::error("{}", paths.status().ToString());
-    return 1;
-  }
-  auto store = JobStore::Open(paths->db);
-  if (!store.ok()) {
-    spdlog::error("{}", store.status().ToString());
-    return 1;
-  }
-  PolicyOptions policy_options;
-  if (Status s = ApplyPolicyFlags(*flags, &policy_options); !s.ok()) {
+  BackgroundHostOptions ho;
+  ho.db_path = flags->Get("db").value_or(DefaultDbPath());
+  ho.hosting = RunnerHosting::kForeground;
+  ho.lock_wait_ms = static_cast<int>(*lock_wait * 1000);
+  ho.runner.concurrency = static_cast<int>(*conc);
+  ho.runner.idle_exit_ms = static_cast<int64_t>(*idle * 1000);
+  ho.runner.retention_ms = static_cast<int64_t>(*retention * 24 * 3600 * 1000);
+  if (Status s = ApplyPolicyFlags(*flags, &ho.policy); !s.ok()) {
     spdlog::error("{}", s.message());
     return 2;
   }
-  auto policy = OpenRunnerPolicy(**store, paths->db, policy_options);
-  if (!policy.ok()) {
-    spdlog::error("policy: {}", policy.status().ToString());
+  auto nats = NatsOptionsFromFlags(*flags);
+  if (!nats.ok()) {
+    spdlog::error("{}", nats.status().message());
     return 2;
   }
-  RunnerOptions ro;
-  ro.job_checker = policy->guard.get();
-  ro.concurrency = static_cast<int>(*conc);
-  ro.idle_exit_ms = static_cast<int64_t>(*idle * 1000);
-  ro.retention_ms = static_cast<int64_t>(*retention * 24 * 3600 * 1000);
-  std::atomic<EventDrainer*> drainer_to_wake{nullptr};
-  ro.on_events = [&drainer_to_wake] {
-    if (EventDrainer* d = drainer_to_wake.load()) d->Wake();
-  };
-  Runner runner(**store, *paths, ro, SystemClock::Instance());
-  Status acquired = runner.Acquire(static_cast<int>(*lock_wait * 1000));
-  if (!acquired.ok()) {
-    spdlog::info("{}; exiting", acquired.message());
-    return 0;
+  ho.nats = *nats;
+  auto host = BackgroundHost::Open(std::move(ho));
+  if (!host.ok()) {
+    spdlog::error("{}", host.status().ToString());
+    return 1;
   }
-  g_runner = &runner;
+  if (Status s = (*host)->Start(); !s.ok()) {
+    spdlog::error("{}", s.message());
+    return 2;
+  }
+  if (!(*host)->hosts_runner()) return 0;  // another runner keeps the lock (logged)
+  g_host = host->get();
   struct sigaction sa {};
   sa.sa_handler = OnSignal;
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGINT, &sa, nullptr);
   signal(SIGPIPE, SIG_IGN);
   signal(SIGHUP, SIG_IGN);
-  // Events reach NATS JetStream through the outbox; job execution never waits on it.
-  std::unique_ptr<EventDrainer> drainer;
-  auto nats = NatsOptionsFromFlags(*flags);
-  if (!nats.ok()) {
-    spdlog::error("{}", nats.status().message());
-    return 2;
-  }
-  if (*nats) {
-    auto started = StartEventDrainer(**store, **nats);
-    if (!started.ok()) {
-      spdlog::error("events: {}", started.status().ToString());
-      return 2;
-    }
-    drainer = std::move(started).value();
-    drainer_to_wake.store(drainer.get());
-    spdlog::info("publishing events to {}", (*nats)->url);
-  }
-  // WAL checkpoints off the claim/commit paths (storage/wal_checkpointer.h).
-  auto checkpointer = WalCheckpointer::Start(paths->db);
-  if (!checkpointer.ok()) spdlog::warn("wal checkpoints: {}", checkpointer.status().ToString());
-  runner.Run();
-  drainer_to_wake.store(nullptr);
-  if (drainer) {
-    // The last job's events (its end) were written just before the idle exit: send them now
-    // rather than leave them for the next runner, which may start much later (issue 5).
-    if (!drainer->Flush(kDrainBeforeExitMs))
-      spdlog::warn("events: outbox not drained within {} ms before exit (NATS unreachable?); the "
-                   "next runner sends the rest", kDrainBeforeExitMs);
-    drainer->Shutdown();
-  }
-  g_runner = nullptr;
-  spdlog::info("runner {} stopped", runner.id());
+  (*host)->Run();  // until the idle exit or a signal
+  g_host = nullptr;
+  (*host)->Shutdown();  // flushes the last job's events to NATS (server/background_host.h)
+  spdlog::info("runner {} stopped", (*host)->runner_id());
   return 0;
 }
 

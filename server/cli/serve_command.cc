@@ -7,6 +7,7 @@
 #include <set>
 
 #include "base/random_id.h"
+#include "server/background_host.h"
 #include "server/cli/commands.h"
 #include "server/cli/event_flags.h"
 #include "server/cli/flags.h"
@@ -105,6 +106,20 @@ int ServeCommand(const Args& args) {
   }
   fo.max_wait_ms = news->max_wait_ms;
   fo.progress_interval_ms = news->progress_interval_ms;
+  // No runner here: front-ends start one on demand. The host holds the background parts a
+  // session needs (server/background_host.h); the front-end supervises the runner.
+  BackgroundHostOptions ho;
+  ho.db_path = fo.db_path;
+  ho.hosting = RunnerHosting::kNone;
+  auto host = BackgroundHost::Open(std::move(ho));
+  if (!host.ok()) {
+    spdlog::error("cannot open the job database: {}", host.status().ToString());
+    return 1;
+  }
+  if (Status s = (*host)->Start(); !s.ok()) {
+    spdlog::error("{}", s.message());
+    return 2;
+  }
   auto fe = FrontEnd::Open(fo);
   if (!fe.ok()) {
     spdlog::error("cannot open the job database: {}", fe.status().ToString());
@@ -142,6 +157,7 @@ int ServeCommand(const Args& args) {
   spdlog::info("stdin closed: shutting down (running jobs continue in the runner)");
   server.notifications().CloseAll();
   session.Shutdown();
+  (*host)->Shutdown();
   return 0;
 }
 

@@ -1,7 +1,8 @@
 // `baton serve --http ADDR`: one MCP service over Streamable HTTP for many clients. The
-// composition root of that process: job database, in-process runner, MCP server with the job
-// tools, the HTTP transport. Shutdown order (SIGTERM/SIGINT): stop the HTTP server (ends
-// streams and sessions), wait for stateless requests, stop the runner, close the database.
+// composition root of that process: the background host (in-process runner, events, WAL), the
+// front-end, the MCP server with the job tools, the HTTP transport. Shutdown order
+// (SIGTERM/SIGINT): stop the HTTP server (ends streams and sessions), wait for stateless
+// requests, shut the background host down (server/background_host.h), close the database.
 #include "server/cli/serve_http.h"
 
 #include <errno.h>
@@ -9,12 +10,12 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cstdlib>
 #include <memory>
 #include <sstream>
 
 #include "base/parse_number.h"
+#include "server/background_host.h"
 #include "server/cli/event_flags.h"
 #include "server/config_file.h"
 #include "server/front_end.h"
@@ -25,10 +26,7 @@
 #include "server/mcp/mcp_session.h"
 #include "server/mcp/mcp_tasks.h"
 #include "server/mcp/task_news.h"
-#include "server/runner/runner.h"
-#include "server/guard/runner_policy.h"
 #include "server/cli/serve_flags.h"
-#include "storage/wal_checkpointer.h"
 #include "server/jobs/state_paths.h"
 #include "tools/register_tools.h"
 #include "transport/http_auth.h"
@@ -138,82 +136,30 @@ int ServeHttp(const Flags& flags) {
   sigaction(SIGINT, &sa, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  // The runner, in-process: one service for many clients. Another runner may already hold the
-  // database (a CLI-started one); then front-ends rely on it and wake a new one on demand.
-  std::string db = flags.Get("db").value_or(DefaultDbPath());
-  auto paths = ResolveStatePaths(db);
-  if (!paths.ok()) {
-    spdlog::error("{}", paths.status().ToString());
-    return 1;
-  }
-  auto runner_store = JobStore::Open(paths->db);
-  if (!runner_store.ok()) {
-    spdlog::error("cannot open the job database: {}", runner_store.status().ToString());
-    return 1;
-  }
-  PolicyOptions policy_options;
-  if (Status s = ApplyPolicyFlags(flags, &policy_options); !s.ok()) {
-    spdlog::error("{}", s.message());
-    return 2;
-  }
-  auto runner_policy = OpenRunnerPolicy(**runner_store, paths->db, policy_options);
-  if (!runner_policy.ok()) {
-    spdlog::error("policy: {}", runner_policy.status().ToString());
-    return 2;
-  }
-  RunnerOptions ro;
-  ro.job_checker = runner_policy->guard.get();  // jobs the runner creates pass the same policy
-  ro.concurrency = static_cast<int>(*concurrency);
-  std::atomic<EventDrainer*> drainer_to_wake{nullptr};  // the runner wakes the drainer at once
-  ro.on_events = [&drainer_to_wake] {
-    if (EventDrainer* d = drainer_to_wake.load()) d->Wake();
-  };
-  auto runner = std::make_unique<Runner>(**runner_store, *paths, ro, SystemClock::Instance());
-  Status acquired = runner->Acquire(/*lock_wait_ms=*/500);
-  std::unique_ptr<WalCheckpointer> checkpointer;  // the runner's process checkpoints the WAL
-  if (acquired.ok()) {
-    if (auto c = WalCheckpointer::Start(paths->db); c.ok()) checkpointer = std::move(c).value();
-    runner->Start();
-    spdlog::info("runner {} hosted in this process", runner->id());
-  } else {
-    spdlog::info("another runner serves {} ({}); relying on it", paths->db, acquired.message());
-    runner.reset();
-  }
-
-  // Events reach NATS JetStream from the in-process runner's outbox.
-  std::unique_ptr<EventDrainer> drainer;
-  auto nats = NatsOptionsFromFlags(flags);
-  if (!nats.ok()) {
-    spdlog::error("{}", nats.status().message());
-    if (runner) runner->Shutdown(), runner->Join();
-    return 2;
-  }
-  if (*nats && runner) {
-    auto started = StartEventDrainer(**runner_store, **nats);
-    if (!started.ok()) {
-      spdlog::error("events: {}", started.status().ToString());
-      runner->Shutdown(), runner->Join();
-      return 2;
-    }
-    drainer = std::move(started).value();
-    drainer_to_wake.store(drainer.get());
-  }
-
+  // Every flag is read before anything starts.
+  BackgroundHostOptions ho;
+  ho.db_path = flags.Get("db").value_or(DefaultDbPath());
+  ho.hosting = RunnerHosting::kIfFree;
+  ho.lock_wait_ms = 500;
+  ho.runner.concurrency = static_cast<int>(*concurrency);
   FrontEndOptions fo;
-  fo.db_path = paths->db;
-  fo.spawn_runner = runner == nullptr;
   fo.runner_args = {"--idle-exit", flags.Get("runner-idle-exit").value_or("30")};
   for (const std::string& a : EventFlagsAsArgs(flags)) fo.runner_args.push_back(a);
   for (const std::string& a : PolicyFlagsAsArgs(flags)) fo.runner_args.push_back(a);
-  if (Status s = ApplyPolicyFlags(flags, &fo.policy); !s.ok()) {
+  if (Status s = ApplyPolicyFlags(flags, &ho.policy); !s.ok()) {
     spdlog::error("{}", s.message());
-    if (runner) runner->Shutdown(), runner->Join();
     return 2;
   }
+  fo.policy = ho.policy;
+  auto nats = NatsOptionsFromFlags(flags);
+  if (!nats.ok()) {
+    spdlog::error("{}", nats.status().message());
+    return 2;
+  }
+  ho.nats = *nats;
   auto config = LoadConfig(flags.Get("config"));
   if (!config.ok()) {
     spdlog::error("{}", config.status().message());
-    if (runner) runner->Shutdown(), runner->Join();
     return 2;
   }
   if (!config->path.empty())
@@ -222,22 +168,34 @@ int ServeHttp(const Flags& flags) {
   auto full = SynchronousFullFlag(flags);
   if (!full.ok()) {
     spdlog::error("{}", full.status().message());
-    if (runner) runner->Shutdown(), runner->Join();
     return 2;
   }
   fo.synchronous_full = *full;
   auto news = NewsOptionsFromFlags(flags);
   if (!news.ok()) {
     spdlog::error("{}", news.status().message());
-    if (runner) runner->Shutdown(), runner->Join();
     return 2;
   }
   fo.max_wait_ms = news->max_wait_ms;
   fo.progress_interval_ms = news->progress_interval_ms;
+
+  // The runner, in-process: one service for many clients. Another runner may already hold the
+  // database (a CLI-started one); then front-ends rely on it and wake a new one on demand.
+  // Destroyed after the front-end and the HTTP server (server/background_host.h).
+  auto host = BackgroundHost::Open(std::move(ho));
+  if (!host.ok()) {
+    spdlog::error("cannot open the job database: {}", host.status().ToString());
+    return 1;
+  }
+  if (Status s = (*host)->Start(); !s.ok()) {
+    spdlog::error("{}", s.message());
+    return 2;
+  }
+  fo.db_path = (*host)->paths().db;
+  fo.spawn_runner = !(*host)->hosts_runner();
   auto fe = FrontEnd::Open(fo);
   if (!fe.ok()) {
     spdlog::error("cannot open the job database: {}", fe.status().ToString());
-    if (runner) runner->Shutdown(), runner->Join();
     return 1;
   }
   McpServer server("baton", BATON_VERSION, kInstructions);
@@ -249,7 +207,6 @@ int ServeHttp(const Flags& flags) {
   auto feed = (*fe)->feed();
   if (!feed.ok()) {
     spdlog::error("job feed: {}", feed.status().ToString());
-    if (runner) runner->Shutdown(), runner->Join();
     return 1;
   }
   JobNews job_news(**feed, (*fe)->store(), server.notifications());
@@ -259,7 +216,6 @@ int ServeHttp(const Flags& flags) {
   transport::StreamableHttpServer http(options, handler);
   if (Status s = http.Start(); !s.ok()) {
     spdlog::error("{}", s.ToString());
-    if (runner) runner->Shutdown(), runner->Join();
     return 1;
   }
   spdlog::info("serving MCP over Streamable HTTP at http://{}:{}/mcp ({}); database {}",
@@ -278,15 +234,7 @@ int ServeHttp(const Flags& flags) {
   handler.Shutdown(/*wait_ms=*/1000);
   http.Stop();
   handler.Shutdown();
-  if (runner) {
-    runner->Shutdown();
-    runner->Join();
-  }
-  if (drainer) {
-    if (!drainer->Flush(kDrainBeforeExitMs))
-      spdlog::warn("events: outbox not drained within {} ms before exit", kDrainBeforeExitMs);
-    drainer->Shutdown();
-  }
+  (*host)->Shutdown();  // the runner, then its events, WAL and parts (server/background_host.h)
   g_signal_pipe = -1;
   return 0;
 }

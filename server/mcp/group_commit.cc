@@ -18,9 +18,10 @@ json Uncommitted(const json& response, const Status& why) {
     return out;
   }
   if (!response.is_object() || !response.contains("result")) return response;  // already an error
-  return transport::MakeError(response["id"], transport::kInternalError,
-                              "Internal error: the database did not commit this request (" +
-                                  why.message() + "); nothing it did was kept, retry");
+  return JsonRpcError(
+      response["id"],
+      Status::Internal("Internal error: the database did not commit this request (" +
+                       why.message() + "); nothing it did was kept, retry"));
 }
 
 }  // namespace

@@ -131,7 +131,8 @@ void McpHttpHandler::ServeModern(transport::HttpPost& post, const std::shared_pt
   }
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (shutting_down_) return ex->Reject(503, MakeError(msg.id, -32000, "shutting down"));
+    if (shutting_down_)
+      return ex->Reject(503, JsonRpcError(msg.id, Status::Unavailable("shutting down")));
     ++running_;
   }
   // A session for this one request: its thread lives until the response is out.
@@ -181,8 +182,10 @@ void McpHttpHandler::ServeLegacy(transport::HttpPost& post, const std::shared_pt
       return session;
     });
     if (!created)
-      return RejectWith(ex, 503, m["id"], -32000,
-                        "Service Unavailable: too many sessions; try again later");
+      return ex->Reject(
+          503, JsonRpcError(
+                   m["id"],
+                   Status::Unavailable("Service Unavailable: too many sessions; try again later")));
     // News tied to no request goes on the session's GET stream.
     session->SetUnsolicited([weak = std::weak_ptr<transport::HttpSession>(created)](const json& n) {
       if (auto s = weak.lock()) s->SendUnsolicited(n);
@@ -191,9 +194,11 @@ void McpHttpHandler::ServeLegacy(transport::HttpPost& post, const std::shared_pt
   }
   if (!session) {
     json id = m.is_object() && m.contains("id") ? m["id"] : json(nullptr);
-    return RejectWith(ex, 400, id, -32000,
-                      "Bad Request: no MCP-Session-Id. Send initialize first (protocol "
-                      "2025-03-26..2025-11-25), or use protocol 2026-07-28 with params._meta");
+    return ex->Reject(
+        400, JsonRpcError(
+                 id, Status::FailedPrecondition(
+                         "Bad Request: no MCP-Session-Id. Send initialize first (protocol "
+                         "2025-03-26..2025-11-25), or use protocol 2026-07-28 with params._meta")));
   }
   ex->SetResumable(session->protocol_version() >= "2025-11-25");
   session->HandleJson(m, std::make_shared<ExchangeResponder>(ex, /*modern=*/false));

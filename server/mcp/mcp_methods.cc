@@ -45,9 +45,9 @@ std::optional<json> CheckModernMeta(const Message& m) {
   if (!missing.empty()) {
     std::string list;
     for (const auto& k : missing) list += (list.empty() ? "" : ", ") + k;
-    return MakeError(m.id, transport::kInvalidParams,
-                     "Invalid params: params._meta must carry " + list +
-                         " (protocol 2026-07-28), or send initialize first");
+    return JsonRpcError(
+        m.id, Status::InvalidArgument("Invalid params: params._meta must carry " + list +
+                                      " (protocol 2026-07-28), or send initialize first"));
   }
   std::string version = (*meta)[kMetaVersion].get<std::string>();
   if (!IsModernVersion(version))
@@ -89,40 +89,41 @@ json McpSession::Discover(const Message& m) {
 
 json McpSession::ReadResource(const Message& m) {
   if (!m.params.is_object() || !m.params.contains("uri") || !m.params["uri"].is_string())
-    return MakeError(m.id, transport::kInvalidParams, "Invalid params: \"uri\" is required");
+    return JsonRpcError(m.id, Status::InvalidArgument("Invalid params: \"uri\" is required"));
   std::string uri = m.params["uri"].get<std::string>();
   auto contents = server_.ReadResource(uri);
   if (!contents.ok()) {
     if (contents.status().code() == StatusCode::kNotFound)
-      return MakeError(m.id, kResourceNotFoundError, "Resource not found", json{{"uri", uri}});
-    return MakeError(m.id, transport::kInternalError, contents.status().message());
+      return JsonRpcError(m.id, Status::NotFound("Resource not found"), json{{"uri", uri}});
+    return JsonRpcError(m.id, Status::Internal(contents.status().message()));
   }
   return MakeResult(m.id, {{"contents", *contents}});
 }
 
 json McpSession::GetPrompt(const Message& m) {
   if (!m.params.is_object() || !m.params.contains("name") || !m.params["name"].is_string())
-    return MakeError(m.id, transport::kInvalidParams, "Invalid params: \"name\" is required");
+    return JsonRpcError(m.id, Status::InvalidArgument("Invalid params: \"name\" is required"));
   std::string name = m.params["name"].get<std::string>();
   const Prompt* prompt = server_.FindPrompt(name);
   if (!prompt)
-    return MakeError(m.id, transport::kInvalidParams,
-                     "Unknown prompt: " + name + " (call prompts/list)");
+    return JsonRpcError(
+        m.id, Status::InvalidArgument("Unknown prompt: " + name + " (call prompts/list)"));
   json args = m.params.value("arguments", json::object());
   if (!args.is_object()) args = json::object();
   for (const auto& a : prompt->definition.value("arguments", json::array()))
     if (a.value("required", false) && !args.contains(a.value("name", "")))
-      return MakeError(m.id, transport::kInvalidParams,
-                       "Invalid params: prompt " + name + " needs argument " + a.value("name", ""));
+      return JsonRpcError(m.id, Status::InvalidArgument("Invalid params: prompt " + name +
+                                                        " needs argument " + a.value("name", "")));
   auto result = prompt->get(args);
-  if (!result.ok()) return MakeError(m.id, transport::kInvalidParams, result.status().message());
+  if (!result.ok()) return JsonRpcError(m.id, Status::InvalidArgument(result.status().message()));
   return MakeResult(m.id, *result);
 }
 
 json McpSession::Complete(const Message& m) {
   if (!m.params.is_object() || !m.params.contains("ref") || !m.params.contains("argument"))
-    return MakeError(m.id, transport::kInvalidParams,
-                     "Invalid params: completion/complete needs \"ref\" and \"argument\"");
+    return JsonRpcError(m.id,
+                        Status::InvalidArgument(
+                            "Invalid params: completion/complete needs \"ref\" and \"argument\""));
   json completion = server_.Complete(m.params["ref"], m.params["argument"],
                                      m.params.value("context", json::object()));
   return MakeResult(m.id, {{"completion", completion}});
@@ -133,9 +134,10 @@ json McpSession::SetLogLevel(const Message& m) {
                                                 "error", "critical", "alert",  "emergency"};
   std::string level = m.params.is_object() ? m.params.value("level", "") : "";
   if (!kLevels.count(level))
-    return MakeError(m.id, transport::kInvalidParams,
-                     "Invalid params: \"level\" must be one of debug, info, notice, warning, "
-                     "error, critical, alert, emergency");
+    return JsonRpcError(
+        m.id, Status::InvalidArgument(
+                  "Invalid params: \"level\" must be one of debug, info, notice, warning, "
+                  "error, critical, alert, emergency"));
   std::lock_guard<std::mutex> lock(mu_);
   log_level_ = level;
   return MakeResult(m.id, json::object());

@@ -60,10 +60,10 @@ void McpSession::RegisterLegacyListener(const std::string& version, const json& 
 json McpSession::SubscribeResource(const Message& m) {
   std::string uri = m.params.is_object() ? m.params.value("uri", "") : "";
   if (uri.empty())
-    return MakeError(m.id, transport::kInvalidParams, "Invalid params: \"uri\" is required");
+    return JsonRpcError(m.id, Status::InvalidArgument("Invalid params: \"uri\" is required"));
   const bool subscribe = m.method == "resources/subscribe";
   if (subscribe && !server_.KnowsResource(uri))
-    return MakeError(m.id, kResourceNotFoundError, "Resource not found", json{{"uri", uri}});
+    return JsonRpcError(m.id, Status::NotFound("Resource not found"), json{{"uri", uri}});
   std::lock_guard<std::mutex> lock(mu_);
   if (subscribe) subscriptions_.insert(uri);
   else subscriptions_.erase(uri);
@@ -81,13 +81,15 @@ json McpSession::Listen(const Message& m, const RequestScope& scope,
                         const std::shared_ptr<std::atomic<bool>>& cancelled) {
   const json requested = m.params.is_object() ? m.params.value("notifications", json()) : json();
   if (!requested.is_object())
-    return MakeError(m.id, transport::kInvalidParams,
-                     "Invalid params: subscriptions/listen needs \"notifications\", an object "
-                     "such as {\"resourceSubscriptions\": [\"baton://jobs/42\"]}");
+    return JsonRpcError(
+        m.id, Status::InvalidArgument(
+                  "Invalid params: subscriptions/listen needs \"notifications\", an object "
+                  "such as {\"resourceSubscriptions\": [\"baton://jobs/42\"]}"));
   if (requested.contains("resourceSubscriptions") && !requested["resourceSubscriptions"].is_array())
-    return MakeError(m.id, transport::kInvalidParams,
-                     "Invalid params: \"notifications.resourceSubscriptions\" must be an array of "
-                     "resource URIs");
+    return JsonRpcError(
+        m.id, Status::InvalidArgument(
+                  "Invalid params: \"notifications.resourceSubscriptions\" must be an array of "
+                  "resource URIs"));
   // ext-tasks (io.modelcontextprotocol/tasks): task notifications need the extension declared.
   if (requested.contains("taskIds") && !McpTasks::DeclaresExtension(scope.client_capabilities))
     return McpTasks::MissingExtensionError(m.id);

@@ -54,6 +54,21 @@ ToolResult ToolResult::FromStatus(const Status& status) {
   }
 }
 
+int JsonRpcErrorCode(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kInvalidArgument: return transport::kInvalidParams;
+    case StatusCode::kNotFound: return kResourceNotFoundError;
+    case StatusCode::kFailedPrecondition: return kNotInitializedError;
+    case StatusCode::kUnavailable: return transport::kServerError;
+    case StatusCode::kPermissionDenied: return kPolicyDeniedError;
+    default: return transport::kInternalError;
+  }
+}
+
+json JsonRpcError(const json& id, const Status& status, json data) {
+  return MakeError(id, JsonRpcErrorCode(status), status.message(), std::move(data));
+}
+
 McpSession::McpSession(McpServer& server, SessionInfo info)
     : server_(server), info_(std::move(info)) {}
 
@@ -192,7 +207,8 @@ json McpSession::Dispatch(const Message& m, const std::shared_ptr<Responder>& ou
     return nullptr;
   }
   if (!m.params.is_null() && !m.params.is_object())
-    return MakeError(m.id, transport::kInvalidParams, "Invalid params: \"params\" must be an object");
+    return JsonRpcError(m.id,
+                        Status::InvalidArgument("Invalid params: \"params\" must be an object"));
   try {
     // A request is modern when its _meta says so; a bare server/discover is a legacy request
     // for an unknown method (-32601), on which dual-era clients fall back to initialize.
@@ -231,7 +247,7 @@ json McpSession::Dispatch(const Message& m, const std::shared_ptr<Responder>& ou
     return response;
   } catch (const std::exception& e) {
     spdlog::error("{} failed: {}", m.method, e.what());
-    return MakeError(m.id, transport::kInternalError, "Internal error while handling " + m.method);
+    return JsonRpcError(m.id, Status::Internal("Internal error while handling " + m.method));
   }
 }
 
@@ -249,10 +265,11 @@ std::optional<json> McpSession::RefuseBeforeInitialize(const Message& m) {
     std::lock_guard<std::mutex> lock(mu_);
     if (initialize_answered_) return std::nullopt;
   }
-  return MakeError(m.id, kNotInitializedError,
-                   "Not initialized: send initialize first (protocol 2025-11-25 and earlier), or "
-                   "carry the protocol version in the request's _meta (2026-07-28); " + m.method +
-                       " is served only after that");
+  return JsonRpcError(
+      m.id, Status::FailedPrecondition(
+                "Not initialized: send initialize first (protocol 2025-11-25 and earlier), or "
+                "carry the protocol version in the request's _meta (2026-07-28); " +
+                m.method + " is served only after that"));
 }
 
 std::optional<json> McpSession::Guard(const Message& m, const RequestScope& scope) {
@@ -276,8 +293,8 @@ std::optional<json> McpSession::Guard(const Message& m, const RequestScope& scop
     return MakeResult(m.id, {{"content", json::array({{{"type", "text"},
                                                        {"text", "Denied by policy: " + why}}})},
                              {"isError", true}});
-  return MakeError(m.id, kPolicyDeniedError, "Denied by policy: " + why,
-                   json{{"reasons", verdict.reasons}});
+  return JsonRpcError(m.id, Status::PermissionDenied("Denied by policy: " + why),
+                      json{{"reasons", verdict.reasons}});
 }
 
 json McpSession::Serve(const Message& m, const RequestScope& scope,
@@ -354,13 +371,15 @@ json McpSession::CallTool(const Message& m, const RequestScope& scope,
                           const std::shared_ptr<std::atomic<bool>>& cancelled) {
   const json& params = m.params;
   if (!params.is_object() || !params.contains("name") || !params["name"].is_string())
-    return MakeError(m.id, transport::kInvalidParams,
-                     "Invalid params: tools/call needs \"name\" (a tool from tools/list)");
+    return JsonRpcError(m.id,
+                        Status::InvalidArgument(
+                            "Invalid params: tools/call needs \"name\" (a tool from tools/list)"));
   std::string name = params["name"].get<std::string>();
   Tool* tool = server_.FindTool(name);
   if (!tool)
-    return MakeError(m.id, transport::kInvalidParams,
-                     "Unknown tool: " + name + " (call tools/list for the tools this server has)");
+    return JsonRpcError(
+        m.id, Status::InvalidArgument("Unknown tool: " + name +
+                                      " (call tools/list for the tools this server has)"));
   // A call that would wait for jobs may become a task (server/mcp/mcp_tasks.h).
   McpTasks* tasks = server_.tasks();
   TaskRequest task_request;
@@ -378,7 +397,8 @@ json McpSession::CallTool(const Message& m, const RequestScope& scope,
   json args = params.value("arguments", json::object());
   if (args.is_null()) args = json::object();
   if (!args.is_object())
-    return MakeError(m.id, transport::kInvalidParams, "Invalid params: \"arguments\" must be an object");
+    return JsonRpcError(m.id,
+                        Status::InvalidArgument("Invalid params: \"arguments\" must be an object"));
   json token;
   if (params.contains("_meta") && params["_meta"].is_object() &&
       params["_meta"].contains("progressToken"))
@@ -419,8 +439,8 @@ json McpSession::CallTool(const Message& m, const RequestScope& scope,
         tasks ? tasks->Answer(task_request, name, r, ctx.origin)
               : Result<json>(Status::Internal("the tool deferred to a task, but tasks are off"));
     if (!answer.ok())
-      return MakeError(m.id, transport::kInternalError,
-                       "Internal error: could not create the task: " + answer.status().message());
+      return JsonRpcError(m.id, Status::Internal("Internal error: could not create the task: " +
+                                                 answer.status().message()));
     return MakeResult(m.id, std::move(*answer));
   }
   if (r.rpc_error != 0) return MakeError(m.id, r.rpc_error, r.error, r.rpc_error_data);

@@ -60,7 +60,7 @@ std::string StatusMessage(const std::vector<Job>& jobs, bool cancelled) {
 }
 
 json InvalidTask(const json& id, const Status& s) {
-  return MakeError(id, transport::kInvalidParams, "Failed to retrieve task: " + s.message());
+  return JsonRpcError(id, Status::InvalidArgument("Failed to retrieve task: " + s.message()));
 }
 
 }  // namespace
@@ -261,12 +261,12 @@ json McpTasks::List(const Message& m, const std::string& principal) {
     auto seq = c.is_string() ? ParseInt64(c.get_ref<const std::string&>(), "cursor", 0)
                              : Result<int64_t>(Status::InvalidArgument("cursor"));
     if (!seq.ok())
-      return MakeError(m.id, transport::kInvalidParams,
-                       "Invalid params: \"cursor\" is not a cursor from tasks/list");
+      return JsonRpcError(m.id, Status::InvalidArgument(
+                                    "Invalid params: \"cursor\" is not a cursor from tasks/list"));
     after = *seq;
   }
   auto rows = store_.ListTasks(principal, after, kListPageSize + 1, clock_.NowMs());
-  if (!rows.ok()) return MakeError(m.id, transport::kInternalError, rows.status().message());
+  if (!rows.ok()) return JsonRpcError(m.id, Status::Internal(rows.status().message()));
   json tasks = json::array();
   std::optional<int64_t> next;
   for (size_t i = 0; i < rows->size(); ++i) {
@@ -300,8 +300,9 @@ std::optional<json> McpTasks::Serve(const Message& m, bool modern, const json& c
   if (modern && !DeclaresExtension(caps)) return MissingExtensionError(m.id);
   if (method == "tasks/list") return List(m, principal);
   if (!m.params.is_object() || !m.params.contains("taskId") || !m.params["taskId"].is_string())
-    return MakeError(m.id, transport::kInvalidParams,
-                     "Invalid params: " + method + " needs \"taskId\" (from the tools/call result)");
+    return JsonRpcError(m.id,
+                        Status::InvalidArgument("Invalid params: " + method +
+                                                " needs \"taskId\" (from the tools/call result)"));
   const std::string id = m.params["taskId"].get<std::string>();
 
   if (method == "tasks/get") {
@@ -320,8 +321,8 @@ std::optional<json> McpTasks::Serve(const Message& m, bool modern, const json& c
       if (snap.status().code() == StatusCode::kFailedPrecondition) {
         // 2026-07-28: acknowledge (the work finished first); 2025-11-25: -32602.
         if (modern) return MakeResult(m.id, json::object());
-        return MakeError(m.id, transport::kInvalidParams,
-                         "Cannot cancel: " + snap.status().message());
+        return JsonRpcError(m.id,
+                            Status::InvalidArgument("Cannot cancel: " + snap.status().message()));
       }
       return InvalidTask(m.id, snap.status());
     }

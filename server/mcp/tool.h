@@ -90,6 +90,21 @@ struct ToolResult {
   static ToolResult FromStatus(const Status& status);
 };
 
+// The one mapping of a failed Status to a JSON-RPC error, for requests refused as protocol
+// errors (a tool that ran and failed answers with ToolResult::FromStatus instead):
+//   InvalidArgument     -32602 Invalid params (a missing field; an unknown tool, prompt, task)
+//   NotFound            -32002 Resource not found
+//   FailedPrecondition  -32000 valid, but not in this state (not initialized, no session)
+//   Unavailable         -32000 the server cannot take it now (shutting down, too many sessions)
+//   PermissionDenied    -32001 denied by policy
+//   anything else       -32603 Internal error
+// Codes no Status stands for stay named at their one site: method not found, invalid request,
+// parse error and the 2026-07-28 codes (header mismatch, missing capability, version).
+int JsonRpcErrorCode(const Status& status);
+// The error response to request `id`: JsonRpcErrorCode(status) and the status's message.
+nlohmann::json JsonRpcError(const nlohmann::json& id, const Status& status,
+                            nlohmann::json data = nullptr);
+
 class Tool {
  public:
   virtual ~Tool() = default;

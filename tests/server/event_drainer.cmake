@@ -22,3 +22,8 @@ baton_test(event_drainer_baton_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/event_drainer_baton_test.cc
   LIBS baton_event_drainer baton_nats_test_support nlohmann_json::nlohmann_json
   LABELS e2e)
+# The background host's start/shutdown order: runner, drainer, parts (server/background_host.h).
+baton_test(background_host_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/background_host_test.cc
+  LIBS baton_background_host baton_nats_test_support
+  LABELS e2e)

@@ -1,0 +1,136 @@
+// server/background_host.h
+//
+// BackgroundHost builds and owns what works behind a baton process's requests over one database:
+// the runner (claims and executes jobs), its store connection, the policy check of the jobs the
+// runner creates, the event drainer (outbox → NATS JetStream), the WAL checkpointer, and parts
+// added with AddPart (a policy reloader: anything with `Status Start()` and `void Shutdown()`).
+// `serve --stdio`, `serve --http` and `runner` each own one; FrontEnd (server/front_end.h) is
+// the other half of a serving process, and the host outlives it.
+//
+// Whether it hosts the runner (RunnerHosting):
+//   kNone        serve --stdio: front-ends start a runner on demand; the host holds only parts.
+//   kIfFree      serve --http: hosts the runner on its own thread when the runner lock is free
+//                within lock_wait_ms, else relies on the runner that holds it.
+//   kForeground  baton runner: takes the lock, waiting lock_wait_ms, and runs the loop on the
+//                caller's thread in Run(); when another runner keeps the lock there is nothing
+//                to do (hosts_runner() false).
+//
+// Start order (Start; each step only after the one before succeeded):
+//   1. the runner's policy (compiled, watched) and the parts, in the order added: every check
+//      the runner makes sees a loaded policy;
+//   2. the runner lock (Runner::Acquire: recovers the attempts a dead runner left open);
+//   3. the WAL checkpointer (the runner's process checkpoints, storage/wal_checkpointer.h);
+//   4. the event drainer (with --nats), woken at once whenever the runner wrote events;
+//   5. the runner loop: its own thread (kIfFree), or the caller's in Run() (kForeground).
+// Shutdown order (Shutdown, idempotent; also the destructor):
+//   1. the runner loop stops and is joined: jobs still running are stopped and recorded lost
+//      (retried per policy) — the last events are written;
+//   2. the drainer flushes the outbox (at most kDrainBeforeExitMs) and stops, so those events
+//      reach NATS now rather than when the next runner starts (issue 5);
+//   3. the WAL checkpointer's last checkpoint;
+//   4. the parts, in reverse order;
+//   5. (destructor) the runner (its lock is released), its policy, the store.
+//
+// Thread-safety: Start, Run, AddPart and Shutdown from one thread; StopSoon() from any thread or
+// a signal handler.
+#pragma once
+
+#include <atomic>
+#include <concepts>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "base/status.h"
+#include "server/events/event_drainer.h"
+#include "server/guard/runner_policy.h"
+#include "server/jobs/state_paths.h"
+#include "server/runner/runner.h"
+#include "storage/job_store.h"
+#include "storage/wal_checkpointer.h"
+
+namespace baton {
+
+enum class RunnerHosting { kNone, kIfFree, kForeground };
+
+struct BackgroundHostOptions {
+  std::string db_path;  // empty: DefaultDbPath()
+  RunnerHosting hosting = RunnerHosting::kNone;
+  int lock_wait_ms = 500;
+  // concurrency, idle exit, retention...; job_checker and on_events are the host's to set.
+  RunnerOptions runner;
+  PolicyOptions policy;             // the check of jobs the runner creates (server/guard/runner_policy.h)
+  std::optional<NatsOptions> nats;  // unset: events stay in the outbox (no drainer)
+};
+
+// What AddPart takes: a background part with a fallible start and an idempotent shutdown (the
+// policy reloader has exactly this shape).
+template <typename T>
+concept StartsAndShutsDown = requires(T& part) {
+  { part.Start() } -> std::convertible_to<Status>;
+  part.Shutdown();
+};
+
+class BackgroundHost {
+ public:
+  // Resolves the state paths and, when it may host the runner, opens its store connection.
+  // Errors are the database's (a command exits 1 on them).
+  static Result<std::unique_ptr<BackgroundHost>> Open(BackgroundHostOptions options);
+  ~BackgroundHost();  // Shutdown()
+  BackgroundHost(const BackgroundHost&) = delete;
+  BackgroundHost& operator=(const BackgroundHost&) = delete;
+
+  // A part started in order (step 1; at once when the host is already started) and shut down in
+  // reverse (step 4). Not owned: it must outlive the host's Shutdown(). The error is its Start's.
+  template <StartsAndShutsDown T>
+  Status AddPart(std::string name, T& part) {
+    return AddPart(Part{std::move(name), [&part] { return Status(part.Start()); },
+                        [&part] { part.Shutdown(); }});
+  }
+
+  // Steps 1-5 of the start order. An error is a part, the policy or the drainer that did not
+  // start (a command exits 2 on it); what did start is shut down again. A runner lock held by
+  // another runner is no error: it is logged and hosts_runner() is false.
+  Status Start();
+  // kForeground: runs the runner loop on the calling thread until StopSoon() or the idle exit.
+  // Returns at once when no runner is hosted.
+  void Run();
+  // Asks the runner loop to stop. Async-signal-safe and idempotent; Shutdown() still follows.
+  void StopSoon();
+  // The shutdown order above. Idempotent.
+  void Shutdown();
+
+  bool hosts_runner() const { return runner_ != nullptr; }
+  const StatePaths& paths() const { return paths_; }
+  // Empty when no runner is hosted.
+  std::string runner_id() const { return runner_ ? runner_->id() : ""; }
+
+ private:
+  struct Part {
+    std::string name;
+    std::function<Status()> start;
+    std::function<void()> shutdown;
+    bool started = false;
+  };
+  explicit BackgroundHost(BackgroundHostOptions options) : options_(std::move(options)) {}
+  Status AddPart(Part part);
+  Status StartParts();
+  Status TakeRunnerLock();
+
+  BackgroundHostOptions options_;
+  StatePaths paths_;
+  bool started_ = false, shut_down_ = false;
+  // Declared before the runner, which calls it from its thread until it is destroyed.
+  std::atomic<EventDrainer*> drainer_to_wake_{nullptr};
+  std::unique_ptr<JobStore> store_;
+  RunnerPolicy policy_;
+  std::unique_ptr<Runner> runner_;
+  std::unique_ptr<WalCheckpointer> checkpointer_;
+  std::unique_ptr<EventDrainer> drainer_;
+  std::vector<Part> parts_;
+};
+
+}  // namespace baton

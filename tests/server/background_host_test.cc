@@ -1,0 +1,185 @@
+// The background host's start and shutdown order (server/background_host.h), over a real SQLite
+// file, real job processes and a real nats-server: parts start before the runner takes its
+// lock; on shutdown the runner stops first (a running job is recorded lost), then the drainer
+// flushes that job's events to NATS, then the parts stop, and the lock is released last. The
+// `baton runner` binary, built on the host, stops the same way on SIGTERM.
+#include "server/background_host.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "server/jobs/runner_supervisor.h"
+#include "storage/job_store.h"
+#include "tests/support/nats_server.h"
+#include "tests/support/subprocess.h"
+#include "tests/support/temp_dir.h"
+
+namespace baton {
+namespace {
+
+bool WaitFor(const std::function<bool()>& done, int64_t timeout_ms) {
+  int64_t deadline = MonotonicMs() + timeout_ms;
+  while (MonotonicMs() < deadline) {
+    if (done()) return true;
+    usleep(20000);
+  }
+  return done();
+}
+
+// A part that notes, as it starts and stops, what the rest of the host has done by then.
+struct OrderProbe {
+  std::function<void()> on_start, on_shutdown;
+  Status Start() {
+    if (on_start) on_start();
+    return Status::OK();
+  }
+  void Shutdown() {
+    if (on_shutdown) on_shutdown();
+  }
+};
+
+class BackgroundHostTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = dir_.File("baton.db");
+    store_ = std::move(JobStore::Open(db_)).value();
+  }
+
+  NatsOptions Nats() const {
+    NatsOptions o;
+    o.url = nats_.url();
+    o.max_bytes = 64 << 20;  // below the test server's JetStream account limit
+    return o;
+  }
+
+  BackgroundHostOptions Options(RunnerHosting hosting) const {
+    BackgroundHostOptions o;
+    o.db_path = db_;
+    o.hosting = hosting;
+    o.runner.concurrency = 2;
+    o.runner.kill_grace_s = 0.5;
+    return o;
+  }
+
+  JobId EnqueueSleep() {
+    EnqueueRequest r;
+    r.spec.command = {"sleep", "30"};
+    r.spec.cwd = dir_.path();
+    auto out = store_->Enqueue(r, SystemClock::Instance().NowMs());
+    EXPECT_TRUE(out.ok()) << out.status().ToString();
+    return out.ok() ? out->id : 0;
+  }
+
+  JobState State(JobId id) { return store_->Get(id)->state; }
+  size_t Unpublished() { return store_->UnpublishedEvents(100)->size(); }
+  std::string LockPath() { return ResolveStatePaths(db_)->runner_lock; }
+
+  testing::TempDir dir_;
+  testing::NatsServer nats_;
+  std::string db_;
+  std::unique_ptr<JobStore> store_;
+};
+
+TEST_F(BackgroundHostTest, ShutdownStopsTheRunnerThenFlushesItsEventsThenStopsTheParts) {
+  BackgroundHostOptions o = Options(RunnerHosting::kIfFree);
+  o.nats = Nats();
+  auto host = std::move(BackgroundHost::Open(o)).value();
+  JobId job = 0;
+  bool lock_held_at_part_start = true;
+  std::optional<JobState> state_at_part_shutdown;
+  size_t unpublished_at_part_shutdown = 1000;
+  OrderProbe probe;
+  probe.on_start = [&] { lock_held_at_part_start = RunnerHoldsLock(LockPath()); };
+  probe.on_shutdown = [&] {
+    state_at_part_shutdown = State(job);
+    unpublished_at_part_shutdown = Unpublished();
+  };
+  ASSERT_TRUE(host->AddPart("order probe", probe).ok());
+  ASSERT_TRUE(host->Start().ok());
+  EXPECT_FALSE(lock_held_at_part_start) << "parts start before the runner takes its lock";
+  ASSERT_TRUE(host->hosts_runner());
+  EXPECT_TRUE(RunnerHoldsLock(LockPath()));
+
+  job = EnqueueSleep();
+  ASSERT_TRUE(WaitFor([&] { return State(job) == JobState::kRunning; }, 10000));
+  host->Shutdown();
+
+  auto attempts = store_->Attempts(job);
+  ASSERT_TRUE(attempts.ok());
+  ASSERT_EQ(attempts->size(), 1u);
+  EXPECT_EQ((*attempts)[0].outcome, AttemptOutcome::kLost) << "the running job is recorded";
+  ASSERT_TRUE(state_at_part_shutdown.has_value());
+  EXPECT_NE(*state_at_part_shutdown, JobState::kRunning) << "the runner stopped before the parts";
+  EXPECT_EQ(unpublished_at_part_shutdown, 0u) << "the drainer flushed before the parts stopped";
+  EXPECT_EQ(Unpublished(), 0u);
+  auto events = store_->JobEvents(job, 0, 100);
+  ASSERT_TRUE(events.ok());
+  auto got = testing::FetchAll(nats_.url(), "BATON_EVENTS", "check", "baton.default.job.>");
+  EXPECT_EQ(got.size(), events->size()) << "every event of the job, its end included, is in NATS";
+
+  EXPECT_TRUE(RunnerHoldsLock(LockPath())) << "the lock is held until the host is destroyed";
+  host.reset();
+  EXPECT_FALSE(RunnerHoldsLock(LockPath()));
+}
+
+TEST_F(BackgroundHostTest, SecondHostReliesOnTheRunnerThatHoldsTheLock) {
+  auto first = std::move(BackgroundHost::Open(Options(RunnerHosting::kIfFree))).value();
+  ASSERT_TRUE(first->Start().ok());
+  ASSERT_TRUE(first->hosts_runner());
+  BackgroundHostOptions o = Options(RunnerHosting::kIfFree);
+  o.lock_wait_ms = 100;
+  auto second = std::move(BackgroundHost::Open(o)).value();
+  ASSERT_TRUE(second->Start().ok()) << "a lock held elsewhere is no error";
+  EXPECT_FALSE(second->hosts_runner());
+  second.reset();
+  EXPECT_TRUE(RunnerHoldsLock(LockPath())) << "the first host's runner still serves";
+}
+
+TEST_F(BackgroundHostTest, HostWithoutRunnerStartsAndStopsOnlyItsParts) {
+  auto host = std::move(BackgroundHost::Open(Options(RunnerHosting::kNone))).value();
+  int started = 0, stopped = 0;
+  OrderProbe probe;
+  probe.on_start = [&] { ++started; };
+  probe.on_shutdown = [&] { ++stopped; };
+  ASSERT_TRUE(host->Start().ok());
+  ASSERT_TRUE(host->AddPart("late part", probe).ok()) << "a part added after Start starts at once";
+  EXPECT_EQ(started, 1);
+  EXPECT_FALSE(host->hosts_runner());
+  EXPECT_FALSE(RunnerHoldsLock(LockPath()));
+  host->Shutdown();
+  host->Shutdown();
+  EXPECT_EQ(stopped, 1) << "Shutdown is idempotent";
+}
+
+TEST_F(BackgroundHostTest, RunnerCommandStopsOnSigtermWithItsRunningJobRecordedAndPublished) {
+  if (!std::filesystem::exists(testing::BatonBinary()))
+    GTEST_SKIP() << "no baton binary ($BATON_BIN)";
+  testing::Subprocess runner({testing::BatonBinary(), "runner", "--db", db_, "--nats", nats_.url(),
+                              "--nats-max-bytes", std::to_string(64 << 20)});
+  JobId job = EnqueueSleep();
+  ASSERT_TRUE(WaitFor([&] { return State(job) == JobState::kRunning; }, 15000))
+      << runner.Stderr();
+  runner.Kill(SIGTERM);
+  auto status = runner.Wait(20000);
+  ASSERT_TRUE(status.has_value()) << "baton runner did not stop on SIGTERM";
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << runner.Stderr();
+  auto attempts = store_->Attempts(job);
+  ASSERT_TRUE(attempts.ok());
+  ASSERT_EQ(attempts->size(), 1u);
+  EXPECT_EQ((*attempts)[0].outcome, AttemptOutcome::kLost);
+  EXPECT_EQ(Unpublished(), 0u) << "the runner's events were flushed to NATS before it exited";
+  EXPECT_FALSE(RunnerHoldsLock(LockPath()));
+  EXPECT_NE(runner.Stderr().find("stopped"), std::string::npos) << runner.Stderr();
+}
+
+}  // namespace
+}  // namespace baton
