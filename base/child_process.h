@@ -1,4 +1,4 @@
-// server/runner/child_process.h
+// base/child_process.h
 //
 // Starting a job's process: argv (no shell) in its own process group, with a working directory,
 // an environment, stdin from a file (or /dev/null) and stdout/stderr on pipes the runner reads.

@@ -1,4 +1,4 @@
-#include "server/runner/child_process.h"
+#include "base/child_process.h"
 
 #include <errno.h>
 #include <fcntl.h>
