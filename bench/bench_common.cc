@@ -19,6 +19,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "base/parse_number.h"
+
 extern char** environ;
 
 namespace baton::bench {
@@ -47,7 +49,13 @@ std::string Options::Get(const std::string& key, const std::string& fallback) co
 
 long Options::Int(const std::string& key, long fallback) const {
   auto it = values.find(key);
-  return it == values.end() ? fallback : std::stol(it->second);
+  if (it == values.end()) return fallback;
+  auto n = ParseInt64(it->second, "--" + key);
+  if (!n.ok()) {
+    std::fprintf(stderr, "%s\n", n.status().message().c_str());
+    std::exit(2);
+  }
+  return static_cast<long>(*n);
 }
 
 Options ParseOptions(int argc, char** argv) {
@@ -288,8 +296,19 @@ long RssKb(pid_t pid) {
   std::ifstream f("/proc/" + std::to_string(pid) + "/status");
   std::string line;
   while (std::getline(f, line))
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+    if (line.rfind("VmRSS:", 0) == 0) return ProcKb(line).value_or(-1);
   return -1;
+}
+
+std::optional<long> ProcKb(std::string_view line) {
+  size_t colon = line.find(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  std::string_view value = line.substr(colon + 1);
+  value.remove_prefix(std::min(value.size(), value.find_first_not_of(" \t")));
+  if (value.size() >= 3 && value.substr(value.size() - 3) == " kB") value.remove_suffix(3);
+  auto n = ParseInt64(value, "kB");
+  if (!n.ok()) return std::nullopt;
+  return static_cast<long>(*n);
 }
 
 int64_t QueryInt(const std::string& db, const std::string& sql) {

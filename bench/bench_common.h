@@ -12,6 +12,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -125,6 +126,8 @@ int FreePort();
 
 // Resident set size in kB of pid (VmRSS), or -1.
 long RssKb(pid_t pid);
+// The number of a "/proc/<pid>/status" or "smaps_rollup" line ("VmRSS:   1234 kB" -> 1234).
+std::optional<long> ProcKb(std::string_view line);
 // The pid of the runner registered in db (the newest row of `runners`), or -1.
 pid_t RunnerPid(const std::string& db);
 // Runs one SQL statement returning one integer on db (read-only connection), or -1.

@@ -38,11 +38,10 @@ nlohmann::json Breakdown(pid_t pid) {
   nlohmann::json j = nlohmann::json::object();
   std::string line;
   while (std::getline(f, line)) {
-    char key[64];
-    long kb = 0;
-    if (sscanf(line.c_str(), "%63[^:]: %ld kB", key, &kb) != 2) continue;
-    std::string k = key;
-    if (k == "Pss" || k == "Anonymous" || k == "Pss_File") j[k + "_kB"] = kb;
+    std::optional<long> kb = ProcKb(line);
+    if (!kb) continue;
+    std::string k = line.substr(0, line.find(':'));
+    if (k == "Pss" || k == "Anonymous" || k == "Pss_File") j[k + "_kB"] = *kb;
   }
   return j;
 }

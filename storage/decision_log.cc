@@ -76,29 +76,25 @@ Result<std::vector<DecisionRecord>> DecisionLog::Recent(int limit) {
       "input_digest, input, backend, backend_decision_id FROM decisions "
       "ORDER BY ts_ms DESC, rowid DESC LIMIT ?"));
   st->Bind(1, limit);
-  std::vector<DecisionRecord> out;
-  while (true) {
-    BATON_ASSIGN_OR_RETURN(bool row, st->Step());
-    if (!row) break;
+  return st->ReadAll<DecisionRecord>([](Stmt& row) {
     DecisionRecord r;
-    r.id = st->Text(0);
-    r.ts_ms = st->Int(1);
-    r.principal = st->Text(2);
-    r.session = st->Text(3);
-    r.method = st->Text(4);
-    r.tool = st->Text(5);
-    r.allowed = st->Int(6) != 0;
-    json reasons = ParseJsonOrDiscarded(st->Text(7));
+    r.id = row.Text(0);
+    r.ts_ms = row.Int(1);
+    r.principal = row.Text(2);
+    r.session = row.Text(3);
+    r.method = row.Text(4);
+    r.tool = row.Text(5);
+    r.allowed = row.Int(6) != 0;
+    json reasons = ParseJsonOrDiscarded(row.Text(7));
     if (reasons.is_array())
       for (const auto& x : reasons) r.reasons.push_back(x.is_string() ? x.get<std::string>() : x.dump());
-    r.eval_us = st->Int(8);
-    r.input_digest = st->Text(9);
-    r.input_json = st->Text(10);
-    r.backend = st->Text(11);
-    r.backend_decision_id = st->Text(12);
-    out.push_back(std::move(r));
-  }
-  return out;
+    r.eval_us = row.Int(8);
+    r.input_digest = row.Text(9);
+    r.input_json = row.Text(10);
+    r.backend = row.Text(11);
+    r.backend_decision_id = row.Text(12);
+    return r;
+  });
 }
 
 }  // namespace baton

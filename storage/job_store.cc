@@ -292,14 +292,7 @@ Result<std::vector<Attempt>> JobStore::Attempts(JobId id) {
   BATON_ASSIGN_OR_RETURN(Stmt * st, db_->Cached(std::string("SELECT ") + kAttemptColumns +
                                                 " FROM attempts WHERE job_id = ? ORDER BY number"));
   st->Bind(1, id);
-  std::vector<Attempt> out;
-  while (true) {
-    BATON_ASSIGN_OR_RETURN(bool row, st->Step());
-    if (!row) break;
-    BATON_ASSIGN_OR_RETURN(Attempt a, ReadAttempt(*st));
-    out.push_back(std::move(a));
-  }
-  return out;
+  return st->ReadAll<Attempt>(ReadAttempt);
 }
 
 Result<std::optional<JobId>> JobStore::FindChainStep(JobId chain_id, const std::string& name) {
@@ -341,14 +334,7 @@ Result<std::vector<Job>> JobStore::List(const JobFilter& f) {
   if (f.created_before_ms) st->Bind(i++, *f.created_before_ms);
   if (f.before_id) st->Bind(i++, *f.before_id);
   st->Bind(i++, f.limit);
-  std::vector<Job> out;
-  while (true) {
-    BATON_ASSIGN_OR_RETURN(bool row, st->Step());
-    if (!row) break;
-    BATON_ASSIGN_OR_RETURN(Job j, ReadJob(*st));
-    out.push_back(std::move(j));
-  }
-  return out;
+  return st->ReadAll<Job>(ReadJob);
 }
 
 Result<std::vector<Event>> JobStore::JobEvents(JobId id, int64_t after_id, int limit) {
@@ -377,19 +363,18 @@ Status JobStore::ResolveDependents(JobId upstream, JobState upstream_state, bool
   while (!work.empty()) {
     Item up = work.back();
     work.pop_back();
-    std::vector<std::tuple<JobId, DepCondition, JobState, std::string, int64_t, int64_t>> downs;
+    using Down = std::tuple<JobId, DepCondition, JobState, std::string, int64_t, int64_t>;
+    std::vector<Down> downs;
     {
       BATON_ASSIGN_OR_RETURN(Stmt * st, db_->Cached(
           "SELECT d.job_id, d.condition, j.state, j.queue, j.unmet_deps, j.run_at_ms "
           "FROM deps d JOIN jobs j ON j.id = d.job_id WHERE d.depends_on = ?"));
       st->Bind(1, up.id);
-      while (true) {
-        BATON_ASSIGN_OR_RETURN(bool row, st->Step());
-        if (!row) break;
-        downs.emplace_back(st->Int(0), ConditionFromString(st->Text(1)),
-                           JobStateFromString(st->Text(2)).value_or(JobState::kPending),
-                           st->Text(3), st->Int(4), st->Int(5));
-      }
+      BATON_ASSIGN_OR_RETURN(downs, st->ReadAll<Down>([](Stmt& row) {
+        return Down(row.Int(0), ConditionFromString(row.Text(1)),
+                    JobStateFromString(row.Text(2)).value_or(JobState::kPending), row.Text(3),
+                    row.Int(4), row.Int(5));
+      }));
     }
     for (auto& [id, cond, state, queue, unmet, run_at] : downs) {
       if (state != JobState::kPending) continue;  // already resolved (or re-run by hand)
@@ -465,14 +450,7 @@ Result<std::vector<Attempt>> JobStore::OrphanedAttempts(const std::string& live_
       std::string("SELECT ") + kAttemptColumns +
       " FROM attempts WHERE ended_ms IS NULL AND runner_id != ?"));
   st->Bind(1, live_runner_id);
-  std::vector<Attempt> out;
-  while (true) {
-    BATON_ASSIGN_OR_RETURN(bool row, st->Step());
-    if (!row) break;
-    BATON_ASSIGN_OR_RETURN(Attempt a, ReadAttempt(*st));
-    out.push_back(std::move(a));
-  }
-  return out;
+  return st->ReadAll<Attempt>(ReadAttempt);
 }
 
 }  // namespace baton

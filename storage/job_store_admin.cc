@@ -54,11 +54,7 @@ Result<PruneResult> JobStore::Prune(int64_t cutoff_ms, int limit) {
         "  WHERE d.depends_on = j.id AND k.state IN ('pending','queued','running')) "
         "ORDER BY j.finished_ms LIMIT ?"));
     st->Bind(1, cutoff_ms).Bind(2, limit);
-    while (true) {
-      BATON_ASSIGN_OR_RETURN(bool row, st->Step());
-      if (!row) break;
-      out.jobs.push_back(st->Int(0));
-    }
+    BATON_ASSIGN_OR_RETURN(out.jobs, st->ReadAll<JobId>([](Stmt& row) { return row.Int(0); }));
   }
   for (JobId id : out.jobs) {
     struct Delete { const char* sql; bool events; };
@@ -134,11 +130,7 @@ Status JobStore::StartCompensationsLocked(const Job& failed, int64_t now_ms) {
         "SELECT id FROM jobs WHERE (chain_id = ? OR id = ?) AND id < ? AND state = 'succeeded' "
         "ORDER BY id DESC"));
     st->Bind(1, chain).Bind(2, chain).Bind(3, failed.id);
-    while (true) {
-      BATON_ASSIGN_OR_RETURN(bool row, st->Step());
-      if (!row) break;
-      done.push_back(st->Int(0));
-    }
+    BATON_ASSIGN_OR_RETURN(done, st->ReadAll<JobId>([](Stmt& row) { return row.Int(0); }));
   }
   json compensations = json::array(), compensated = json::array();
   std::optional<JobId> previous;

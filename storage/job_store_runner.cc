@@ -24,11 +24,10 @@ Result<int> JobStore::PromoteDue(int64_t now_ms) {
         "SELECT id, queue FROM jobs INDEXED BY jobs_due WHERE state = 'pending' AND "
         "unmet_deps = 0 AND run_at_ms <= ? ORDER BY run_at_ms LIMIT 1000"));
     st->Bind(1, now_ms);
-    while (true) {
-      BATON_ASSIGN_OR_RETURN(bool row, st->Step());
-      if (!row) break;
-      due.emplace_back(st->Int(0), st->Text(1));
-    }
+    using Due = std::pair<JobId, std::string>;
+    BATON_ASSIGN_OR_RETURN(due, st->ReadAll<Due>([](Stmt& row) {
+      return Due(row.Int(0), row.Text(1));
+    }));
   }
   if (due.empty()) return 0;
   BATON_ASSIGN_OR_RETURN(auto tx, Transaction::Begin(*db_));
@@ -166,13 +165,7 @@ Result<std::vector<JobId>> JobStore::CancelRequested() {
   std::lock_guard<std::mutex> lock(mu_);
   BATON_ASSIGN_OR_RETURN(Stmt * st, db_->Cached(
       "SELECT id FROM jobs WHERE state = 'running' AND cancel_requested = 1"));
-  std::vector<JobId> out;
-  while (true) {
-    BATON_ASSIGN_OR_RETURN(bool row, st->Step());
-    if (!row) break;
-    out.push_back(st->Int(0));
-  }
-  return out;
+  return st->ReadAll<JobId>([](Stmt& row) { return row.Int(0); });
 }
 
 Result<bool> JobStore::HasUnfinishedWork() {
@@ -226,13 +219,7 @@ Status JobStore::UnregisterFrontend(const std::string& bell) {
 Result<std::vector<std::string>> JobStore::FrontendBells() {
   std::lock_guard<std::mutex> lock(mu_);
   BATON_ASSIGN_OR_RETURN(Stmt * st, db_->Cached("SELECT bell FROM frontends"));
-  std::vector<std::string> out;
-  while (true) {
-    BATON_ASSIGN_OR_RETURN(bool row, st->Step());
-    if (!row) break;
-    out.push_back(st->Text(0));
-  }
-  return out;
+  return st->ReadAll<std::string>([](Stmt& row) { return row.Text(0); });
 }
 
 Result<std::vector<Event>> JobStore::UnpublishedEvents(int limit) {

@@ -13,7 +13,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "base/result.h"
@@ -60,7 +62,8 @@ class Stmt {
   void Reset();
 
   // Steps through every row, collecting read(*this) for each, then resets (also on an error) so
-  // a cached statement holds no read lock between calls.
+  // a cached statement holds no read lock between calls. `read` returns a T, or a Result<T>
+  // whose first error ends the loop and is returned.
   template <typename T, typename ReadRow>
   Result<std::vector<T>> ReadAll(ReadRow read) {
     std::vector<T> out;
@@ -71,7 +74,16 @@ class Stmt {
         return row.status();
       }
       if (!*row) break;
-      out.push_back(read(*this));
+      if constexpr (std::is_same_v<std::invoke_result_t<ReadRow&, Stmt&>, Result<T>>) {
+        Result<T> value = read(*this);
+        if (!value.ok()) {
+          Reset();
+          return value.status();
+        }
+        out.push_back(std::move(value).value());
+      } else {
+        out.push_back(read(*this));
+      }
     }
     Reset();
     return out;

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdlib>
 
+#include "base/parse_number.h"
 #include "transport/http_request_head.h"
 #include "transport/jsonrpc.h"
 
@@ -26,7 +27,10 @@ std::string NumericAddress(const sockaddr_storage& addr, socklen_t len, int* por
   if (getnameinfo(reinterpret_cast<const sockaddr*>(&addr), len, host, sizeof(host), serv,
                   sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV) != 0)
     return "";
-  if (port) *port = atoi(serv);  // NI_NUMERICSERV: digits only
+  if (port) {
+    auto number = ParseInt64(serv, "port", 0, 65535);  // NI_NUMERICSERV: digits only
+    *port = number.ok() ? static_cast<int>(*number) : 0;
+  }
   return host;
 }
 

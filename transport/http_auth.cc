@@ -4,6 +4,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/parse_number.h"
+
 namespace baton::transport {
 
 namespace {
@@ -105,9 +107,9 @@ bool IsLoopbackIpv4Literal(const std::string& h) {
     if (part.empty() || part.size() > 3 || (part.size() > 1 && part[0] == '0')) return false;
     for (char c : part)
       if (c < '0' || c > '9') return false;
-    int value = std::stoi(part);  // at most three digits: cannot throw
-    if (value > 255) return false;
-    if (parts == 0) first = value;
+    auto value = ParseInt64(part, "an IPv4 address part", 0, 255);
+    if (!value.ok()) return false;
+    if (parts == 0) first = static_cast<int>(*value);
     ++parts;
     i = dot + 1;
     if (dot == h.size()) break;

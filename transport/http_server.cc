@@ -68,7 +68,10 @@ std::string HttpPost::Header(const std::string& lower_name) const {
 
 class StreamableHttpServer::Impl {
  public:
+  explicit Impl(const AccessOptions& access_options) : access(access_options) {}
+
   BoundedHttpServer svr;
+  const HttpAccess access;
   std::atomic<int> sse_open{0};
   std::atomic<int> pending_posts{0};  // POSTs waiting for their first message
   std::atomic<int> post_streams{0};   // POST responses streaming SSE
@@ -93,7 +96,7 @@ StreamableHttpServer::StreamableHttpServer(HttpServerOptions options, Streamable
                 std::chrono::seconds(options_.session_idle_timeout_s),
                 options_.replay_events,
                 [&handler](const std::shared_ptr<HttpSession>& s) { handler.OnSessionClosed(s); }),
-      impl_(std::make_unique<Impl>()) {}
+      impl_(std::make_unique<Impl>(options_.access)) {}
 
 StreamableHttpServer::~StreamableHttpServer() { Stop(); }
 
@@ -135,8 +138,29 @@ Status StreamableHttpServer::Start() {
     }
     SetError(res, 500, "Internal Server Error", kInternalError);
   });
-  HttpAccess access(o.access);
-  svr.set_pre_routing_handler([this, access](const Request& req, Response& res) {
+  svr.set_pre_routing_handler([this](const Request& req, Response& res) {
+    return RefuseBeforeRouting(req, res) ? HandlerResponse::Handled : HandlerResponse::Unhandled;
+  });
+  svr.Post(options_.path, [this](const Request& req, Response& res) { HandlePost(req, res); });
+  svr.Get(options_.path, [this](const Request& req, Response& res) { HandleGet(req, res); });
+  svr.Delete(options_.path, [this](const Request& req, Response& res) { HandleDelete(req, res); });
+  svr.Put(options_.path, HandleUnsupportedMethod);
+  svr.Patch(options_.path, HandleUnsupportedMethod);
+
+  if (o.port == 0) {
+    port_ = svr.bind_to_any_port(o.host);
+    if (port_ <= 0) return Status::Unavailable("http: cannot bind " + o.host);
+  } else {
+    if (!svr.bind_to_port(o.host, o.port))
+      return Status::Unavailable("http: cannot bind " + o.host + ":" + std::to_string(o.port) +
+                                 " (in use, or not a local address)");
+    port_ = o.port;
+  }
+  thread_ = std::thread([this] { impl_->svr.listen_after_bind(); });
+  return Status::OK();
+}
+
+bool StreamableHttpServer::RefuseBeforeRouting(const Request& req, Response& res) {
     // Everything here runs before the body is read; framing (Transfer-Encoding, Content-Length,
     // Content-Encoding, header syntax) was checked on the raw head (transport/http_request_head.h).
     // A refused request's body is never read, so its connection must not serve another request.
@@ -144,30 +168,30 @@ Status StreamableHttpServer::Start() {
       res.set_header("Connection", "close");
       CloseConnectionAfterResponse();
       SetError(res, status, message);
-      return HandlerResponse::Handled;
+      return true;
     };
     if (req.path != options_.path)
       return refuse(404, "Not Found: the MCP endpoint is " + options_.path);
-    AccessVerdict v = access.Check(req.get_header_value("Host"), req.get_header_value("Origin"),
+    AccessVerdict v = impl_->access.Check(req.get_header_value("Host"), req.get_header_value("Origin"),
                                    req.get_header_value("Authorization"));
     if (v.status == 401)
       res.set_header("WWW-Authenticate", "Bearer realm=\"baton\"");
     if (v.status != 200) return refuse(v.status, v.message);
-    return HandlerResponse::Unhandled;
-  });
+    return false;
+}
 
-  auto principal_of = [access](const Request& req) {
-    return access.Check(req.get_header_value("Host"), req.get_header_value("Origin"),
+std::string StreamableHttpServer::PrincipalOf(const Request& req) const {
+    return impl_->access.Check(req.get_header_value("Host"), req.get_header_value("Origin"),
                         req.get_header_value("Authorization"))
         .principal;
-  };
-  // Finds the session a request names: nullptr with `res` filled when it must be refused.
-  auto find_session = [this, principal_of](const Request& req, Response& res,
-                                           bool& refused) -> std::shared_ptr<HttpSession> {
+}
+
+std::shared_ptr<HttpSession> StreamableHttpServer::FindSession(const Request& req, Response& res,
+                                                              bool& refused) {
     refused = false;
     if (!req.has_header("Mcp-Session-Id")) return nullptr;
     auto s = sessions_.Find(req.get_header_value("Mcp-Session-Id"));
-    if (!s || s->principal() != principal_of(req)) {
+    if (!s || s->principal() != PrincipalOf(req)) {
       refused = true;
       SetError(res, 404, "Not Found: no such session (it was deleted or expired); initialize again");
       return nullptr;
@@ -182,11 +206,11 @@ Status StreamableHttpServer::Start() {
       }
     }
     return s;
-  };
+}
 
-  auto serve_stream = [this](Response& res, const std::shared_ptr<SseStream>& stream,
-                             uint64_t after, bool resumable,
-                             const std::shared_ptr<HttpExchange>& exchange) {
+void StreamableHttpServer::ServeStream(Response& res, const std::shared_ptr<SseStream>& stream,
+                                       uint64_t after, bool resumable,
+                                       const std::shared_ptr<HttpExchange>& exchange) {
     impl_->Remember(impl_->live_streams, stream);
     uint64_t consumer = stream->Attach();
     std::atomic<int>& counter = exchange ? impl_->post_streams : impl_->sse_open;
@@ -232,10 +256,9 @@ Status StreamableHttpServer::Start() {
           --counter;
           if (!success && exchange) exchange->MarkClientGone();
         });
-  };
+}
 
-  svr.Post(options_.path, [this, find_session, principal_of, serve_stream](const Request& req,
-                                                                           Response& res) {
+void StreamableHttpServer::HandlePost(const Request& req, Response& res) {
     AcceptedTypes accept = ParseAccept(req);
     if (!accept.json && !accept.sse)
       return SetError(res, 406, "Not Acceptable: accept application/json and text/event-stream");
@@ -249,7 +272,7 @@ Status StreamableHttpServer::Start() {
       return SetError(res, 400, "Parse error: the body is not valid JSON", kParseError);
     bool refused = false;
     HttpPost post;
-    post.session = find_session(req, res, refused);
+    post.session = FindSession(req, res, refused);
     if (refused) return;
     post.has_request = IsRequest(body);
     if (body.is_array())
@@ -259,7 +282,7 @@ Status StreamableHttpServer::Start() {
       return SetError(res, 503, "Service Unavailable: too many requests in flight; retry shortly");
     }
     post.message = std::move(body);
-    post.principal = principal_of(req);
+    post.principal = PrincipalOf(req);
     for (const auto& [name, value] : req.headers) post.headers[Lower(name)] = value;
     post.sessions = &sessions_;
     auto exchange = std::make_shared<HttpExchange>(accept.json, accept.sse);
@@ -289,16 +312,16 @@ Status StreamableHttpServer::Start() {
         return;
       case HttpExchange::Form::kSse:
         res.status = 200;
-        return serve_stream(res, exchange->stream(), 0, exchange->resumable(), exchange);
+        return ServeStream(res, exchange->stream(), 0, exchange->resumable(), exchange);
       case HttpExchange::Form::kPending: return;
     }
-  });
+}
 
-  svr.Get(options_.path, [this, find_session, serve_stream](const Request& req, Response& res) {
+void StreamableHttpServer::HandleGet(const Request& req, Response& res) {
     if (!ParseAccept(req).sse || !req.has_header("Accept"))
       return SetError(res, 406, "Not Acceptable: a GET opens an SSE stream; accept text/event-stream");
     bool refused = false;
-    auto session = find_session(req, res, refused);
+    auto session = FindSession(req, res, refused);
     if (refused) return;
     if (!session) {
       res.set_header("Allow", "POST");
@@ -316,18 +339,18 @@ Status StreamableHttpServer::Start() {
       if (parsed)
         if (auto stream = session->FindStream(parsed->first)) {
           res.set_header("Mcp-Session-Id", session->id());
-          return serve_stream(res, stream, parsed->second, false, nullptr);
+          return ServeStream(res, stream, parsed->second, false, nullptr);
         }
     }
     auto stream = session->NewStandaloneStream();
     if (resumable) stream->Push("");
     res.set_header("Mcp-Session-Id", session->id());
-    serve_stream(res, stream, 0, resumable, nullptr);
-  });
+    ServeStream(res, stream, 0, resumable, nullptr);
+}
 
-  svr.Delete(options_.path, [this, find_session](const Request& req, Response& res) {
+void StreamableHttpServer::HandleDelete(const Request& req, Response& res) {
     bool refused = false;
-    auto session = find_session(req, res, refused);
+    auto session = FindSession(req, res, refused);
     if (refused) return;
     if (!session) return SetError(res, 400, "Bad Request: DELETE needs an MCP-Session-Id");
     if (auto s = sessions_.Remove(session->id())) {
@@ -335,27 +358,11 @@ Status StreamableHttpServer::Start() {
       handler_.OnSessionClosed(s);
     }
     res.status = 200;
-  });
-  for (const char* m : {"PUT", "PATCH"}) {
-    auto h = [](const Request&, Response& res) {
+}
+
+void StreamableHttpServer::HandleUnsupportedMethod(const Request&, Response& res) {
       res.set_header("Allow", "GET, POST, DELETE");
       SetError(res, 405, "Method Not Allowed");
-    };
-    if (std::string(m) == "PUT") svr.Put(options_.path, h);
-    else svr.Patch(options_.path, h);
-  }
-
-  if (o.port == 0) {
-    port_ = svr.bind_to_any_port(o.host);
-    if (port_ <= 0) return Status::Unavailable("http: cannot bind " + o.host);
-  } else {
-    if (!svr.bind_to_port(o.host, o.port))
-      return Status::Unavailable("http: cannot bind " + o.host + ":" + std::to_string(o.port) +
-                                 " (in use, or not a local address)");
-    port_ = o.port;
-  }
-  thread_ = std::thread([this] { impl_->svr.listen_after_bind(); });
-  return Status::OK();
 }
 
 void StreamableHttpServer::Stop() {

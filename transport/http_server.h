@@ -19,6 +19,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -31,6 +32,11 @@
 #include "transport/http_auth.h"
 #include "transport/http_exchange.h"
 #include "transport/http_session.h"
+
+namespace httplib {
+struct Request;
+struct Response;
+}  // namespace httplib
 
 namespace baton::transport {
 
@@ -96,6 +102,25 @@ class StreamableHttpServer {
 
  private:
   class Impl;
+
+  // The routes of `path` (Start() installs them), each answering through `res`.
+  // Before routing, on the head alone: a wrong path (404) and the access checks (403, 401).
+  // True when it refused the request.
+  bool RefuseBeforeRouting(const httplib::Request& req, httplib::Response& res);
+  void HandlePost(const httplib::Request& req, httplib::Response& res);   // a JSON-RPC body
+  void HandleGet(const httplib::Request& req, httplib::Response& res);    // a session's SSE stream
+  void HandleDelete(const httplib::Request& req, httplib::Response& res);  // ends a session
+  static void HandleUnsupportedMethod(const httplib::Request& req, httplib::Response& res);
+
+  std::string PrincipalOf(const httplib::Request& req) const;
+  // The session a request names: nullptr with `res` filled (and `refused` set) when it must be
+  // refused, nullptr alone when it names none.
+  std::shared_ptr<HttpSession> FindSession(const httplib::Request& req, httplib::Response& res,
+                                           bool& refused);
+  // Streams `stream` from after event `after` as the response body (text/event-stream).
+  void ServeStream(httplib::Response& res, const std::shared_ptr<SseStream>& stream,
+                   uint64_t after, bool resumable, const std::shared_ptr<HttpExchange>& exchange);
+
   HttpServerOptions options_;
   StreamableHttpHandler& handler_;
   HttpSessionTable sessions_;

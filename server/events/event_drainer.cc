@@ -82,24 +82,8 @@ int64_t Jittered(int64_t ms) {
 
 }  // namespace
 
-std::string StreamName(const NatsOptions& options) {
-  if (!options.stream.empty()) return options.stream;
-  if (options.instance == "default") return transport::kDefaultStreamName;
-  return std::string(transport::kDefaultStreamName) + "_" + SubjectToken(options.instance);
-}
-
-std::string SubjectToken(std::string_view raw) {
-  if (raw.empty()) return "_";
-  std::string out(raw);
-  for (char& c : out) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_' || c == '-';
-    if (!ok) c = '_';
-  }
-  return out;
-}
-
 std::string EventSubject(std::string_view instance, const Event& event) {
+  using transport::SubjectToken;
   return "baton." + SubjectToken(instance) + ".job." + SubjectToken(event.queue) + "." +
          SubjectToken(event.type) + "." + std::to_string(event.job_id);
 }
@@ -299,30 +283,13 @@ void EventDrainer::Loop() {
   }
 }
 
-transport::JetStreamOptions ToJetStreamOptions(const NatsOptions& options) {
-  transport::JetStreamOptions js;
-  js.connect.url = options.url;
-  js.connect.client_name = "baton-" + options.instance;
-  js.connect.reconnect_min_ms = options.reconnect_min_ms;
-  js.connect.reconnect_max_ms = options.reconnect_max_ms;
-  js.stream = StreamName(options);
-  js.subjects = {"baton." + SubjectToken(options.instance) + ".job.>"};
-  js.max_age_ms = options.max_age_ms;
-  js.max_bytes = options.max_bytes;
-  js.max_msgs = options.max_msgs;
-  js.duplicate_window_ms = options.duplicate_window_ms;
-  js.memory_storage = options.memory_storage;
-  js.max_in_flight = options.max_in_flight;
-  js.ack_timeout_ms = options.ack_timeout_ms;
-  return js;
-}
-
 Result<std::unique_ptr<EventDrainer>> StartEventDrainer(JobStore& store,
                                                         const NatsOptions& options) {
   if (options.url.empty()) return Status::InvalidArgument("nats: no server URL (--nats)");
   if (options.batch_size < 1) return Status::InvalidArgument("nats: batch_size < 1");
-  BATON_ASSIGN_OR_RETURN(auto publisher,
-                         transport::JetStreamPublisher::Create(ToJetStreamOptions(options)));
+  NatsOptions named = options;
+  named.client_name = "baton-" + options.instance;
+  BATON_ASSIGN_OR_RETURN(auto publisher, transport::JetStreamPublisher::Create(std::move(named)));
   auto drainer = std::make_unique<EventDrainer>(store, std::move(publisher), options);
   drainer->Start();
   return drainer;

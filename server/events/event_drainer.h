@@ -33,42 +33,16 @@
 #include "storage/job.h"
 #include "storage/job_store.h"
 #include "transport/event_publisher.h"
-
-namespace baton::transport {
-struct JetStreamOptions;
-}
+#include "transport/nats_options.h"
 
 namespace baton {
 
 // Version of the payload schema ("schema" field); bumped on incompatible changes.
 inline constexpr int kEventSchemaVersion = 1;
 
-// `--nats URL` and the [nats] section of the config file. Defaults are documented in
-// docs/events.md; limits apply to the stream, which is created or updated to match at start.
-struct NatsOptions {
-  std::string url;                  // e.g. "nats://127.0.0.1:4222"; empty = no publishing
-  std::string instance = "default"; // second subject token: several batons can share a server
-  std::string stream;               // empty = "BATON_EVENTS" (instance "default") or
-                                    // "BATON_EVENTS_<instance>"
-  int64_t max_age_ms = 7LL * 24 * 3600 * 1000;    // stream retention; 0 = unlimited
-  int64_t max_bytes = 1LL << 30;                  // -1 = unlimited
-  int64_t max_msgs = -1;                          // -1 = unlimited
-  int64_t duplicate_window_ms = 3600LL * 1000;    // dedup of republished events; <= max age
-  bool memory_storage = false;
-  int max_in_flight = 256;         // unacknowledged publishes at a time
-  int64_t ack_timeout_ms = 5000;   // after this, a publish is "unknown" and is retried
-  int batch_size = 512;            // events read from the store per pass
-  int64_t poll_interval_ms = 100;  // how often the outbox is checked when idle (or Wake())
-  int64_t retry_initial_ms = 250;  // while disconnected, the outbox is retried this often; ...
-  int64_t retry_max_ms = 10000;    // ... failures while connected back off, doubling up to this
-  int64_t reconnect_min_ms = 100;  // the connection's own reconnect backoff
-  int64_t reconnect_max_ms = 5000;
-};
+// The options of event publishing: one type for the drainer, its publisher and `baton notify`.
+using transport::NatsOptions;
 
-// The stream name NatsOptions resolves to.
-std::string StreamName(const NatsOptions& options);
-// One subject token made safe: bytes other than [A-Za-z0-9_-] become '_'; empty becomes "_".
-std::string SubjectToken(std::string_view raw);
 // "baton.<instance>.job.<queue>.<type>.<job_id>".
 std::string EventSubject(std::string_view instance, const Event& event);
 // The JetStream Nats-Msg-Id: "<instance>:<event id>:<event ts_ms>" (the timestamp keeps a
@@ -136,11 +110,9 @@ class EventDrainer {
   std::thread thread_;
 };
 
-// The publisher options `options` resolve to (stream subjects "baton.<instance>.job.>").
-transport::JetStreamOptions ToJetStreamOptions(const NatsOptions& options);
-
-// Creates the JetStream publisher for `options` (which connects in the background: a server
-// that is down is not an error) and starts a drainer on it. InvalidArgument for bad options.
+// Creates the JetStream publisher for `options` (named "baton-<instance>" to the server; it
+// connects in the background: a server that is down is not an error) and starts a drainer on
+// it. InvalidArgument for bad options.
 Result<std::unique_ptr<EventDrainer>> StartEventDrainer(JobStore& store,
                                                         const NatsOptions& options);
 

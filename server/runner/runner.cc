@@ -17,7 +17,7 @@
 #include <filesystem>
 
 #include "base/random_id.h"
-#include "server/runner/child_process.h"
+#include "base/child_process.h"
 #include "server/runner/expanded_job_check.h"
 #include "server/runner/job_output.h"
 #include "server/jobs/placeholders.h"

@@ -13,7 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "base/parse_number.h"
-#include "server/runner/child_process.h"
+#include "base/child_process.h"
 #include "server/runner/job_output.h"
 #include "server/runner/runner.h"
 

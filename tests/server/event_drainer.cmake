@@ -10,7 +10,7 @@ baton_test(event_drainer_test
   LABELS e2e)
 baton_test(notify_command_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/notify_command_test.cc
-  LIBS baton_notify baton_nats_test_support PkgConfig::HTTPLIB
+  LIBS baton_notify baton_event_drainer baton_nats_test_support PkgConfig::HTTPLIB
   LABELS e2e)
 # Interop with the official JavaScript client (examples/notifiers/js-subscriber, after `npm ci`).
 baton_test(notify_js_subscriber_test

@@ -21,7 +21,7 @@ TEST(EventDrainerFormatTest, SubjectTokensAreSanitized) {
   };
   for (const Case& c : kCases) {
     SCOPED_TRACE(c.raw);
-    EXPECT_EQ(SubjectToken(c.raw), c.token);
+    EXPECT_EQ(transport::SubjectToken(c.raw), c.token);
   }
 }
 

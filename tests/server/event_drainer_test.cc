@@ -50,8 +50,7 @@ class EventDrainerTest : public ::testing::Test {
   }
 
   std::unique_ptr<transport::JetStreamPublisher> Publisher(const NatsOptions& o) {
-    transport::JetStreamOptions js = ToJetStreamOptions(o);
-    auto p = transport::JetStreamPublisher::Create(js);
+    auto p = transport::JetStreamPublisher::Create(o);
     EXPECT_TRUE(p.ok()) << p.status().ToString();
     for (int i = 0; i < 300 && !(*p)->Connected(); ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(10));

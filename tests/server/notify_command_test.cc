@@ -1,6 +1,7 @@
 // `baton notify` against a real nats-server, with events drained from a real SQLite store and a
 // loopback httplib server as the webhook target.
 #include "server/events/notify_command.h"
+#include "server/events/notify_template.h"
 
 #include <gtest/gtest.h>
 #include <httplib.h>

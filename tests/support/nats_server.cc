@@ -12,7 +12,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "transport/jetstream_publisher.h"
+#include "transport/nats_connection.h"
 
 namespace baton::testing {
 namespace {
@@ -115,7 +115,7 @@ std::vector<ReceivedMessage> FetchAll(const std::string& url, const std::string&
                                       const std::string& durable, const std::string& filter,
                                       int idle_ms) {
   namespace t = baton::transport;
-  t::NatsConnectOptions co;
+  t::NatsOptions co;
   co.url = url;
   co.client_name = "baton-test-consumer";
   auto nc = t::ConnectNats(co, /*require_connected=*/true);
@@ -171,7 +171,7 @@ namespace baton::testing {
 
 StreamSummary GetStream(const std::string& url, const std::string& stream) {
   namespace t = baton::transport;
-  t::NatsConnectOptions co;
+  t::NatsOptions co;
   co.url = url;
   co.client_name = "baton-test-inspector";
   auto nc = t::ConnectNats(co, /*require_connected=*/true);

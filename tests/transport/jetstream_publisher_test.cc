@@ -19,11 +19,11 @@ using baton::testing::FetchAll;
 using baton::testing::NatsServer;
 using baton::testing::NatsServerOptions;
 
-JetStreamOptions OptionsFor(const NatsServer& server) {
-  JetStreamOptions o;
-  o.connect.url = server.url();
-  o.connect.reconnect_min_ms = 50;
-  o.connect.reconnect_max_ms = 500;
+NatsOptions OptionsFor(const NatsServer& server) {
+  NatsOptions o;
+  o.url = server.url();
+  o.reconnect_min_ms = 50;
+  o.reconnect_max_ms = 500;
   o.stream = "TEST_EVENTS";
   o.subjects = {"test.>"};
   o.ack_timeout_ms = 2000;
@@ -31,7 +31,7 @@ JetStreamOptions OptionsFor(const NatsServer& server) {
   return o;
 }
 
-std::unique_ptr<JetStreamPublisher> Connected(JetStreamOptions o) {
+std::unique_ptr<JetStreamPublisher> Connected(NatsOptions o) {
   auto p = JetStreamPublisher::Create(std::move(o));
   EXPECT_TRUE(p.ok()) << p.status().ToString();
   if (!p.ok()) return nullptr;
@@ -50,7 +50,7 @@ std::vector<OutgoingMessage> Messages(int first, int count) {
 }
 
 JsStreamInfoPtr StreamInfo(const std::string& url, const std::string& stream) {
-  NatsConnectOptions co;
+  NatsOptions co;
   co.url = url;
   auto nc = ConnectNats(co, true);
   EXPECT_TRUE(nc.ok());
@@ -106,7 +106,7 @@ TEST(JetStreamPublisherTest, CreatesStreamWithLimitsThenUpdatesThem) {
   const Case kCases[] = {{3600 * 1000, 1 << 20, 60 * 1000}, {7200 * 1000, 4 << 20, 120 * 1000}};
   for (const Case& c : kCases) {
     SCOPED_TRACE(c.max_bytes);
-    JetStreamOptions o = OptionsFor(server);
+    NatsOptions o = OptionsFor(server);
     o.max_age_ms = c.max_age_ms;
     o.max_bytes = c.max_bytes;
     o.duplicate_window_ms = c.dup_ms;
@@ -125,7 +125,7 @@ TEST(JetStreamPublisherTest, CreatesStreamWithLimitsThenUpdatesThem) {
 
 TEST(JetStreamPublisherTest, StreamMaxBytesIsEnforcedByDiscardingOldest) {
   NatsServer server;
-  JetStreamOptions o = OptionsFor(server);
+  NatsOptions o = OptionsFor(server);
   o.max_bytes = 64 << 10;
   auto pub = Connected(o);
   ASSERT_TRUE(pub);
@@ -144,7 +144,7 @@ TEST(JetStreamPublisherTest, StreamAboveAccountLimitIsRefusedWithReason) {
   NatsServerOptions so;
   so.max_file_store_bytes = 1 << 20;  // set in the generated config file
   NatsServer server(so);
-  JetStreamOptions o = OptionsFor(server);
+  NatsOptions o = OptionsFor(server);
   o.max_bytes = 8 << 20;
   auto pub = Connected(o);
   ASSERT_TRUE(pub);

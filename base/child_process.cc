@@ -1,4 +1,4 @@
-#include "server/runner/child_process.h"
+#include "base/child_process.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -64,18 +64,25 @@ Result<SpawnedProcess> SpawnProcess(const SpawnRequest& req) {
   if (program.empty())
     return Status::InvalidArgument("command not found or not executable: " + req.argv[0]);
 
-  int out[2], err[2];
-  if (pipe2(out, O_CLOEXEC) != 0) return Status::Internal(std::string("pipe: ") + strerror(errno));
-  if (pipe2(err, O_CLOEXEC) != 0) {
-    close(out[0]);
-    close(out[1]);
-    return Status::Internal(std::string("pipe: ") + strerror(errno));
+  int out[2] = {-1, -1}, err[2] = {-1, -1};
+  if (!req.inherit_output) {
+    if (pipe2(out, O_CLOEXEC) != 0) return Status::Internal(std::string("pipe: ") + strerror(errno));
+    if (pipe2(err, O_CLOEXEC) != 0) {
+      close(out[0]);
+      close(out[1]);
+      return Status::Internal(std::string("pipe: ") + strerror(errno));
+    }
   }
   FileActions fa;
-  posix_spawn_file_actions_addopen(&fa.fa, 0, req.stdin_path.empty() ? "/dev/null" : req.stdin_path.c_str(),
-                                   O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&fa.fa, out[1], 1);
-  posix_spawn_file_actions_adddup2(&fa.fa, err[1], 2);
+  if (req.stdin_fd >= 0)
+    posix_spawn_file_actions_adddup2(&fa.fa, req.stdin_fd, 0);
+  else
+    posix_spawn_file_actions_addopen(&fa.fa, 0, req.stdin_path.empty() ? "/dev/null" : req.stdin_path.c_str(),
+                                     O_RDONLY, 0);
+  if (!req.inherit_output) {
+    posix_spawn_file_actions_adddup2(&fa.fa, out[1], 1);
+    posix_spawn_file_actions_adddup2(&fa.fa, err[1], 2);
+  }
   posix_spawn_file_actions_addchdir_np(&fa.fa, req.cwd.c_str());
 
   SpawnAttr sa;
@@ -96,15 +103,21 @@ Result<SpawnedProcess> SpawnProcess(const SpawnRequest& req) {
 
   pid_t pid = -1;
   int rc = posix_spawn(&pid, program.c_str(), &fa.fa, &sa.attr, argv.data(), envp.data());
-  close(out[1]);
-  close(err[1]);
+  if (!req.inherit_output) {
+    close(out[1]);
+    close(err[1]);
+  }
   if (rc != 0) {
-    close(out[0]);
-    close(err[0]);
+    if (!req.inherit_output) {
+      close(out[0]);
+      close(err[0]);
+    }
     return Status::InvalidArgument("cannot start " + req.argv[0] + ": " + strerror(rc));
   }
-  fcntl(out[0], F_SETFL, O_NONBLOCK);
-  fcntl(err[0], F_SETFL, O_NONBLOCK);
+  if (!req.inherit_output) {
+    fcntl(out[0], F_SETFL, O_NONBLOCK);
+    fcntl(err[0], F_SETFL, O_NONBLOCK);
+  }
   SpawnedProcess p;
   p.pid = pid;
   p.stdout_fd = out[0];

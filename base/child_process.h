@@ -1,9 +1,11 @@
-// server/runner/child_process.h
+// base/child_process.h
 //
-// Starting a job's process: argv (no shell) in its own process group, with a working directory,
-// an environment, stdin from a file (or /dev/null) and stdout/stderr on pipes the runner reads.
-// Signals are reset to defaults and unblocked in the child. Killing addresses the whole group,
-// so grandchildren die with the job. Not thread-safe; owned by the runner thread.
+// Starting a child process (a job's, for the runner; a notifier's command, for `baton notify`):
+// argv (no shell) in its own process group, with a working directory, an environment, stdin
+// from a file, a descriptor or /dev/null, and stdout/stderr on pipes the caller reads (or the
+// caller's own). Signals are reset to defaults and unblocked in the child. Killing addresses the
+// whole group, so grandchildren die with the process. Pure functions over the process table;
+// a SpawnedProcess is owned by the thread that started it.
 #pragma once
 
 #include <sys/types.h>
@@ -21,11 +23,14 @@ struct SpawnRequest {
   std::string cwd;
   std::vector<std::string> env;  // "KEY=value"
   std::string stdin_path;        // empty: /dev/null
+  int stdin_fd = -1;             // >= 0: the child's stdin (instead of stdin_path); the caller
+                                 // keeps and closes it
+  bool inherit_output = false;   // stdout/stderr are the caller's (no pipes)
 };
 
 struct SpawnedProcess {
   pid_t pid = -1;  // also the process group id
-  int stdout_fd = -1;  // read ends, non-blocking, close-on-exec
+  int stdout_fd = -1;  // read ends, non-blocking, close-on-exec; -1 with inherit_output
   int stderr_fd = -1;
   int64_t start_ticks = 0;  // /proc/<pid>/stat starttime, to recognise the process later
 };
