@@ -12,7 +12,8 @@ ExitJudgement JudgeExit(const AttemptExit& e, const JobSpec& spec,
     if (j.outcome == AttemptOutcome::kTimeout)
       j.error = "timed out after " + std::to_string(static_cast<long>(spec.timeout_s)) + " s";
     else if (j.outcome == AttemptOutcome::kInactivityTimeout)
-      j.error = "no output for " + std::to_string(static_cast<long>(spec.inactivity_timeout_s)) + " s";
+      j.error =
+          "no output for " + std::to_string(static_cast<long>(spec.inactivity_timeout_s)) + " s";
     else if (j.outcome == AttemptOutcome::kLost)
       j.error = "the runner shut down while the job ran";
     else

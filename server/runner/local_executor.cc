@@ -53,7 +53,8 @@ LaunchResult LocalExecutor::Launch(const LaunchRequest& req) {
   else std::filesystem::create_directories(dir, ec);
   if (ec) return Refused(AttemptOutcome::kOutputError, OutputNotWritten(dir, ec.message()));
   auto p = std::make_unique<Process>();
-  for (auto [output, path] : {std::pair{&p->out, req.stdout_path}, std::pair{&p->err, req.stderr_path}})
+  for (auto [output, path] :
+       {std::pair{&p->out, req.stdout_path}, std::pair{&p->err, req.stderr_path}})
     if (Status opened = output->OpenFile(path); !opened.ok())  // p closes what opened
       return Refused(AttemptOutcome::kOutputError, opened.message());
   SpawnRequest spawn;

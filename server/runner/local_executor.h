@@ -1,8 +1,8 @@
 // server/runner/local_executor.h
 //
 // LocalExecutor runs attempts as local processes (server/runner/child_process.h): each in its own
-// process group, its stdout/stderr on pipes copied to capped files (server/runner/attempt_output.h),
-// stdin from a file it writes first. It enforces the wall-clock and inactivity timeouts and stops
+// process group, its stdout/stderr on pipes copied to capped files
+// (server/runner/attempt_output.h), stdin from a file it writes first. It enforces the wall-clock and inactivity timeouts and stops
 // an attempt with SIGTERM to its group, then SIGKILL after the kill grace; a stopped attempt also
 // loses its processes that left the group (BATON_JOB_ID, server/runner/runner_recovery.h).
 //

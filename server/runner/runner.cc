@@ -210,7 +210,8 @@ void Runner::StartAttempt(Claim claim) {
   req.stderr_path = base + ".err";
   req.stdin_path = base + ".in";
   LaunchResult launched = executor_->Launch(req);
-  if (launched.refused) return FinishWithoutProcess(job, attempt, *launched.refused, launched.error);
+  if (launched.refused)
+    return FinishWithoutProcess(job, attempt, *launched.refused, launched.error);
 
   SpawnRecord spawn{launched.pid, launched.start_ticks, req.stdout_path, req.stderr_path};
   Active a{std::move(job), attempt, std::nullopt};
@@ -319,7 +320,9 @@ void Runner::RingFrontends() {
 int64_t Runner::NextWakeMs(int64_t now) {
   int64_t wake = now + 60000;
   auto at = [&](int64_t t) { wake = std::min(wake, t); };
-  auto until = [&](int64_t wall_ms) { return now + std::max<int64_t>(0, wall_ms - clock_.NowMs()); };
+  auto until = [&](int64_t wall_ms) {
+    return now + std::max<int64_t>(0, wall_ms - clock_.NowMs());
+  };
   // A failing read must not make the runner sleep past a due job: look again within a second.
   Status read = Status::OK();
   auto due = store_.NextDueMs();
@@ -338,7 +341,8 @@ int64_t Runner::NextWakeMs(int64_t now) {
   if (spawn_record_failures_.failing()) at(spawn_record_failures_.retry_at_mono());
   if (options_.retention_ms > 0) at(next_retention_mono_);
   at(next_heartbeat_mono_);
-  if (idle_since_mono_ >= 0 && options_.idle_exit_ms > 0) at(idle_since_mono_ + options_.idle_exit_ms);
+  if (idle_since_mono_ >= 0 && options_.idle_exit_ms > 0)
+    at(idle_since_mono_ + options_.idle_exit_ms);
   if (shutdown_fd_ < 0) at(now + 100);
   return std::max<int64_t>(0, wake - now);
 }

@@ -179,7 +179,8 @@ TEST_F(RunnerFaultInjectionTest, StartRecordFailingOnceIsWrittenAgain) {
   auto runner = StartRunnerProcess();
   Plan("db.commit 2\n");
   JobId id = Enqueue({{"command", {"sh", "-c", "echo started-out"}}});
-  JobId next = Enqueue({{"command", {"sh", "-c", "echo \"{{prev.stdout}}\""}}, {"depends_on", {id}}});
+  JobId next =
+      Enqueue({{"command", {"sh", "-c", "echo \"{{prev.stdout}}\""}}, {"depends_on", {id}}});
   Ring();
   ASSERT_TRUE(StderrSays(*runner, "recording started processes failed", 10000))
       << runner->Stderr();
@@ -214,11 +215,14 @@ TEST_F(RunnerFaultInjectionTest, StartAndEndRecordsFailingAreWrittenOnceStorageW
 }
 
 // Finish: the commit of the attempt's end fails once (the job itself arms the fault as it
-// exits); the end is recorded on the retry with the real outcome.
+// exits, after a pause that lets its start record go first); the end is recorded on the retry
+// with the real outcome.
 TEST_F(RunnerFaultInjectionTest, EndCommitFailingOnceIsRecordedOnRetry) {
   auto runner = StartRunnerProcess();
   JobId id = Enqueue(
-      {{"command", {"sh", "-c", "sleep 0.3; printf 'db.commit 1\\n' > " + plan_file_ + "; echo done; exit 4"}}});
+      {{"command",
+        {"sh", "-c",
+         "sleep 0.3; printf 'db.commit 1\\n' > " + plan_file_ + "; echo done; exit 4"}}});
   Ring();
   ASSERT_TRUE(StderrSays(*runner, "could not record its end", 10000)) << runner->Stderr();
   ASSERT_TRUE(WaitFor([&] { return Final(id); }, kSettleMs)) << runner->Stderr();
