@@ -1,7 +1,6 @@
 #include "storage/fault_vfs.h"
 
 #include <sqlite3.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -13,20 +12,26 @@ namespace baton::storage {
 
 namespace {
 
-// The wrapped VFS and the control file, set once by RegisterFaultVfsFromEnvironment().
+// The wrapped VFS, set once by RegisterFaultVfsFromEnvironment().
 sqlite3_vfs* g_real = nullptr;
-std::string& ControlFile() {
-  static std::string path;
-  return path;
-}
-
-bool WritesFail() { return access(ControlFile().c_str(), F_OK) == 0; }
 
 // Our file: the wrapped VFS's file lives right after it (szOsFile covers both).
 struct FaultFile {
   sqlite3_file base;
   sqlite3_file* real;
+  bool wal;  // a write-ahead log: its commit frames are what "db.commit" counts
 };
+
+constexpr int kWalHeaderBytes = 32;
+constexpr int kWalFrameHeaderBytes = 24;
+
+// SQLite writes each WAL frame as a 24-byte header, then the page; the header of the frame that
+// commits a transaction carries the database size after the commit (bytes 4..7), others zero.
+bool IsCommitFrameHeader(const FaultFile* f, const void* buf, int n, sqlite3_int64 off) {
+  if (!f->wal || n != kWalFrameHeaderBytes || off < kWalHeaderBytes) return false;
+  const auto* b = static_cast<const unsigned char*>(buf);
+  return (b[4] | b[5] | b[6] | b[7]) != 0;
+}
 
 sqlite3_file* Real(sqlite3_file* f) { return reinterpret_cast<FaultFile*>(f)->real; }
 
@@ -35,15 +40,19 @@ int Read(sqlite3_file* f, void* buf, int n, sqlite3_int64 off) {
   return Real(f)->pMethods->xRead(Real(f), buf, n, off);
 }
 int Write(sqlite3_file* f, const void* buf, int n, sqlite3_int64 off) {
-  if (WritesFail()) return SQLITE_IOERR_WRITE;
+  // Both points count every write they cover, so each plan line sees its own sequence.
+  bool fail = InjectFault("db.write");
+  if (IsCommitFrameHeader(reinterpret_cast<FaultFile*>(f), buf, n, off))
+    fail = InjectFault("db.commit") || fail;
+  if (fail) return SQLITE_IOERR_WRITE;
   return Real(f)->pMethods->xWrite(Real(f), buf, n, off);
 }
 int Truncate(sqlite3_file* f, sqlite3_int64 size) {
-  if (WritesFail()) return SQLITE_IOERR_TRUNCATE;
+  if (InjectFault("db.truncate")) return SQLITE_IOERR_TRUNCATE;
   return Real(f)->pMethods->xTruncate(Real(f), size);
 }
 int Sync(sqlite3_file* f, int flags) {
-  if (WritesFail()) return SQLITE_IOERR_FSYNC;
+  if (InjectFault("db.sync")) return SQLITE_IOERR_FSYNC;
   return Real(f)->pMethods->xSync(Real(f), flags);
 }
 int FileSize(sqlite3_file* f, sqlite3_int64* size) {
@@ -97,6 +106,7 @@ int Open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags, int
   auto* f = reinterpret_cast<FaultFile*>(file);
   f->real = reinterpret_cast<sqlite3_file*>(f + 1);
   f->real->pMethods = nullptr;
+  f->wal = (flags & SQLITE_OPEN_WAL) != 0;
   int rc = g_real->xOpen(g_real, name, f->real, flags, out_flags);
   const sqlite3_io_methods* real = f->real->pMethods;
   // SQLite calls xClose whenever pMethods is set, even after a failed open: mirror the real file.
@@ -134,11 +144,10 @@ sqlite3_vfs g_vfs;
 void RegisterFaultVfsFromEnvironment() {
   static std::once_flag once;
   std::call_once(once, [] {
-    const char* control = std::getenv(kFaultInjectEnv);
-    if (!control || !*control) return;
+    const char* control = FaultControlFile();
+    if (!control) return;
     g_real = sqlite3_vfs_find(nullptr);
     if (!g_real || g_real->iVersion < 2) return;  // nothing to wrap that we can forward fully
-    ControlFile() = control;
     InitMethods();
     g_vfs = {};
     g_vfs.iVersion = 2;
@@ -160,8 +169,8 @@ void RegisterFaultVfsFromEnvironment() {
     g_vfs.xCurrentTimeInt64 = CurrentTimeInt64;
     sqlite3_vfs_register(&g_vfs, /*makeDflt=*/1);
     // Said once on stderr: a process running with injected faults must never pass unnoticed.
-    fprintf(stderr, "baton: %s is set: database writes fail while %s exists\n", kFaultInjectEnv,
-            control);
+    fprintf(stderr, "baton: %s is set: operations fail as %s lists while it exists\n",
+            kFaultInjectEnv, control);
   });
 }
 

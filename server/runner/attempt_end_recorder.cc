@@ -16,38 +16,56 @@ bool IsStorageFailure(const Status& s) {
   return s.code() == StatusCode::kUnavailable || s.code() == StatusCode::kInternal;
 }
 
-bool AttemptEndRecorder::Record(const AttemptEnd& end, int64_t ended_ms, int64_t now_mono) {
-  Status s = store_.FinishAttempt(end, ended_ms);
-  if (s.ok()) return true;
+RecordResult AttemptEndRecorder::Record(const AttemptEnd& end, int64_t ended_ms,
+                                        int64_t now_mono, const SpawnRecord* unrecorded_spawn) {
+  Held h;
+  h.end = end;
+  h.ended_ms = ended_ms;
+  if (unrecorded_spawn) h.spawn = *unrecorded_spawn;
+  Status s = Write(h);
+  if (s.ok()) return RecordResult::kWritten;
   if (!IsStorageFailure(s)) {
     spdlog::error("job {} attempt {}: its end ({}) was not recorded: {}", end.job_id, end.attempt,
                   ToString(end.outcome), s.ToString());
-    return false;
+    return RecordResult::kRefused;
   }
-  Hold(end, ended_ms, s, now_mono);
+  return Hold(std::move(h), s, now_mono);
+}
+
+Status AttemptEndRecorder::Write(Held& h) {
+  if (h.spawn) {
+    BATON_RETURN_IF_ERROR(store_.RecordSpawn(h.end.job_id, h.end.attempt, h.spawn->pid,
+                                             h.spawn->start_ticks, h.spawn->stdout_path,
+                                             h.spawn->stderr_path));
+    h.spawn.reset();
+  }
+  return store_.FinishAttempt(h.end, h.ended_ms);
+}
+
+bool AttemptEndRecorder::Holds(JobId job_id, int attempt) const {
+  for (const Held& h : held_)
+    if (h.end.job_id == job_id && h.end.attempt == attempt) return true;
   return false;
 }
 
-void AttemptEndRecorder::Hold(const AttemptEnd& end, int64_t ended_ms, const Status& why,
-                              int64_t now_mono) {
+RecordResult AttemptEndRecorder::Hold(Held h, const Status& why, int64_t now_mono) {
+  const AttemptEnd& end = h.end;
   if (held_.size() >= kMaxHeldAttemptEnds) {
     spdlog::error(
         "job {} attempt {}: its end ({}) could not be recorded ({}) and {} other ends wait "
-        "already: not kept; the attempt stays open until the next runner recovers it as lost",
+        "already: not kept; the attempt stays open and is recorded lost once storage works",
         end.job_id, end.attempt, ToString(end.outcome), why.ToString(), held_.size());
-    return;
+    return RecordResult::kRefused;
   }
   spdlog::error("job {} attempt {}: could not record its end ({}): {}; kept, retrying until "
                 "storage works again",
                 end.job_id, end.attempt, ToString(end.outcome), why.ToString());
-  Held h;
-  h.end = end;
-  h.ended_ms = ended_ms;
   h.tries = 1;
   h.held_since_mono = now_mono;
   h.next_try_mono = now_mono + h.delay_ms;
   h.last_error = why.ToString();
   held_.push_back(std::move(h));
+  return RecordResult::kHeld;
 }
 
 int AttemptEndRecorder::RetryDue(int64_t now_mono) {
@@ -58,7 +76,7 @@ int AttemptEndRecorder::RetryDue(int64_t now_mono) {
       ++it;
       continue;
     }
-    Status s = store_.FinishAttempt(h.end, h.ended_ms);
+    Status s = Write(h);
     ++h.tries;
     if (s.ok()) {
       spdlog::info("job {} attempt {}: end ({}) recorded after {} tries, {} ms late", h.end.job_id,

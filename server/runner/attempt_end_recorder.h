@@ -14,7 +14,12 @@
 // recovers them as `lost` (docs/guarantees.md, "When storage fails").
 //
 // An end the store refuses for good (FailedPrecondition: the attempt is no longer the running
-// one) is logged and not kept. Not thread-safe: the runner's thread only.
+// one) is logged and not kept. An end that is not kept while its attempt is still open is found
+// again by the runner's reconciliation (Runner::RecoverOpenAttempts) and recorded `lost`.
+//
+// An attempt whose process and output paths could not be recorded when it started
+// (JobStore::RecordSpawn) has them written first, with its end: `baton logs` and a follow-up's
+// {{prev.stdout}} find its output. Not thread-safe: the runner's thread only.
 #pragma once
 
 #include <cstddef>
@@ -32,26 +37,41 @@ inline constexpr size_t kMaxHeldAttemptEnds = 4096;
 inline constexpr int64_t kFirstRecordRetryMs = 100;
 inline constexpr int64_t kMaxRecordRetryMs = 2000;
 
+// What JobStore::RecordSpawn writes when an attempt starts.
+struct SpawnRecord {
+  int pid = 0;
+  int64_t start_ticks = 0;
+  std::string stdout_path, stderr_path;
+};
+
+enum class RecordResult {
+  kWritten,  // in the database now
+  kHeld,     // storage failed: kept, written again by RetryDue()
+  kRefused,  // not written and not kept (a final refusal, or too many ends held)
+};
+
 class AttemptEndRecorder {
  public:
   explicit AttemptEndRecorder(JobStore& store) : store_(store) {}
 
-  // Records `end`, which happened at `ended_ms` (wall clock). True when it is written now; false
-  // when storage refused it (kept for RetryDue() unless the refusal is final or the store of
-  // held ends is full).
-  bool Record(const AttemptEnd& end, int64_t ended_ms, int64_t now_mono);
+  // Records `end`, which happened at `ended_ms` (wall clock), after `unrecorded_spawn` when its
+  // start could not be recorded (null otherwise).
+  RecordResult Record(const AttemptEnd& end, int64_t ended_ms, int64_t now_mono,
+                      const SpawnRecord* unrecorded_spawn = nullptr);
   // Records again the held ends whose backoff has elapsed, oldest first (each has its own
   // backoff). Returns how many were written.
   int RetryDue(int64_t now_mono);
   // When RetryDue() next has something to do (monotonic ms), or nullopt when nothing is held.
   std::optional<int64_t> NextRetryMono() const;
   size_t held() const { return held_.size(); }
+  bool Holds(JobId job_id, int attempt) const;
   // On shutdown: one last try for each held end; those still refused are logged by job.
   void FlushOnShutdown(int64_t now_mono);
 
  private:
   struct Held {
     AttemptEnd end;
+    std::optional<SpawnRecord> spawn;  // still to write before the end
     int64_t ended_ms = 0;
     int tries = 0;
     int64_t held_since_mono = 0;
@@ -59,7 +79,9 @@ class AttemptEndRecorder {
     int64_t delay_ms = kFirstRecordRetryMs;
     std::string last_error;
   };
-  void Hold(const AttemptEnd& end, int64_t ended_ms, const Status& why, int64_t now_mono);
+  // Writes the spawn record (if any, then forgotten) and the end.
+  Status Write(Held& h);
+  RecordResult Hold(Held h, const Status& why, int64_t now_mono);
 
   JobStore& store_;
   std::deque<Held> held_;

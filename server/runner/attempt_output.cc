@@ -7,14 +7,17 @@
 
 #include <algorithm>
 
+#include "storage/fault_plan.h"
 #include "storage/job_options.h"
 
 namespace baton {
 
 namespace {
 
-// Writes all of [data, data + n) to fd; "" or the system's reason.
-std::string WriteAll(int fd, const char* data, size_t n) {
+// Writes all of [data, data + n) to fd; "" or the system's reason. `point` names the write for
+// fault injection (storage/fault_plan.h).
+std::string WriteAll(int fd, const char* data, size_t n, std::string_view point) {
+  if (storage::InjectFault(point)) return strerror(EIO);
   while (n > 0) {
     ssize_t w = write(fd, data, n);
     if (w < 0 && errno == EINTR) continue;
@@ -39,6 +42,8 @@ AttemptOutput::~AttemptOutput() {
 
 Status AttemptOutput::OpenFile(const std::string& file_path) {
   path = file_path;
+  if (storage::InjectFault("log.open"))
+    return Status::Unavailable(OutputNotWritten(path, strerror(EIO)));
   file_fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (file_fd < 0) return Status::Unavailable(OutputNotWritten(path, strerror(errno)));
   return Status::OK();
@@ -47,7 +52,7 @@ Status AttemptOutput::OpenFile(const std::string& file_path) {
 void AttemptOutput::Append(const char* data, size_t n) {
   if (file_fd >= 0 && write_error.empty() && bytes < kOutputFileCapBytes) {
     size_t room = static_cast<size_t>(kOutputFileCapBytes - bytes);
-    std::string failed = WriteAll(file_fd, data, std::min(n, room));
+    std::string failed = WriteAll(file_fd, data, std::min(n, room), "log.write");
     if (!failed.empty()) write_error = OutputNotWritten(path, failed);
   }
   bytes += static_cast<long>(n);
@@ -65,7 +70,7 @@ void AttemptOutput::CloseFile() {
 Status WriteNewFile(const std::string& path, std::string_view data) {
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return Status::Unavailable(path + ": " + strerror(errno));
-  std::string failed = WriteAll(fd, data.data(), data.size());
+  std::string failed = WriteAll(fd, data.data(), data.size(), "stdin.write");
   if (close(fd) != 0 && failed.empty()) failed = strerror(errno);
   if (!failed.empty()) return Status::Unavailable(path + ": " + failed);
   return Status::OK();

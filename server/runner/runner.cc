@@ -3,28 +3,25 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <spdlog/spdlog.h>
+#include <string.h>
 #include <sys/eventfd.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
 
 #include "base/random_id.h"
-#include "base/child_process.h"
+#include "server/jobs/job_watcher.h"
+#include "server/jobs/placeholders.h"
+#include "server/runner/exit_judgement.h"
 #include "server/runner/expanded_job_check.h"
 #include "server/runner/job_output.h"
-#include "server/jobs/placeholders.h"
-#include "server/jobs/job_watcher.h"
+#include "server/runner/local_executor.h"
 #include "server/runner/retention.h"
 #include "server/runner/retry_decision.h"
-#include "server/runner/runner_recovery.h"
 #include "server/runner/runner_created_job_check.h"
 #include "server/runner/schedule_firing.h"
 
@@ -33,8 +30,6 @@ extern char** environ;
 namespace baton {
 
 namespace {
-
-int PidfdOpen(pid_t pid) { return static_cast<int>(syscall(SYS_pidfd_open, pid, 0)); }
 
 void CloseFd(int& fd) {
   if (fd >= 0) close(fd);
@@ -54,6 +49,8 @@ Runner::Runner(JobStore& store, StatePaths paths, RunnerOptions options, const C
   if (options_.concurrency <= 0)
     options_.concurrency = std::max(1, static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN)));
   shutdown_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (shutdown_fd_ < 0)  // Shutdown() is then seen within NextWakeMs's cap, not at once
+    spdlog::error("runner: eventfd: {}; shutdown is noticed within 100 ms", strerror(errno));
   for (char** e = environ; *e; ++e) {
     std::string_view kv = *e;
     size_t eq = kv.find('=');
@@ -62,6 +59,12 @@ Runner::Runner(JobStore& store, StatePaths paths, RunnerOptions options, const C
   base_env_.erase("BATON_PREV_OUTPUT_FILE");
   base_env_["BATON_DB"] = paths_.db;
   base_env_["BATON_RUNNER"] = id_;  // recognises the job's processes if this runner dies
+  if (options_.make_executor) {
+    executor_ = options_.make_executor(id_);
+  } else {
+    executor_ = std::make_unique<LocalExecutor>(LocalExecutorOptions{
+        paths_.db, id_, options_.kill_grace_s, options_.drain_after_exit_ms});
+  }
 }
 
 Runner::~Runner() {
@@ -95,13 +98,14 @@ Status Runner::Acquire(int lock_wait_ms) {
   }
   BATON_RETURN_IF_ERROR(bound);
   // Orphaned grandchildren of our jobs are re-parented to us, so we reap them: no zombies.
-  prctl(PR_SET_CHILD_SUBREAPER, 1);
+  if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)  // init reaps them instead: no zombies either
+    spdlog::warn("runner: cannot become a child subreaper: {}", strerror(errno));
   BATON_RETURN_IF_ERROR(store_.RegisterRunner(id_, getpid(), clock_.NowMs()));
   // Not fatal: each job then ends `output_error` with the reason, which is where users look.
   std::error_code ec;
   std::filesystem::create_directories(paths_.logs_dir, ec);
   if (ec) spdlog::error("cannot create the log directory {}: {}", paths_.logs_dir, ec.message());
-  RecoverOrphans();
+  RecoverOpenAttempts(/*kill_strays=*/true);  // retried every heartbeat until it succeeds
   spdlog::info("runner {} serves {} (concurrency {})", id_, paths_.db, options_.concurrency);
   return Status::OK();
 }
@@ -144,18 +148,19 @@ std::vector<std::string> Runner::JobEnvironment(const Job& job, int attempt,
 
 void Runner::ClaimAndStart() {
   int claimed = 0;
-  while (!stop_ && running_.size() < static_cast<size_t>(options_.concurrency)) {
+  while (!stop_ && active_.size() < static_cast<size_t>(options_.concurrency)) {
     auto claim = store_.ClaimNext(id_, options_.concurrency, clock_.NowMs());
-    if (!claim_failures_.Report(claim.status())) break;
+    // Nothing was claimed; tried again after a backoff (RunOnce), rung or not.
+    if (!claim_failures_.Report(claim.status(), MonotonicMs())) break;
     if (!claim->has_value()) break;
-    Start(std::move(**claim));
+    StartAttempt(std::move(**claim));
     ++claimed;
   }
   // Jobs that started are news too (resources/updated, the drainer): one ring per pass.
   if (claimed > 0) RingFrontends();
 }
 
-void Runner::Start(Claim claim) {
+void Runner::StartAttempt(Claim claim) {
   Job& job = claim.job;
   const int attempt = claim.attempt;
   if (options_.job_checker)  // jobs the runner created itself pass the policy first
@@ -189,51 +194,35 @@ void Runner::Start(Claim claim) {
         !denied.empty())
       return FinishWithoutProcess(job, attempt, AttemptOutcome::kExpansionDenied, denied);
 
-  SpawnRequest req;
+  LaunchRequest req;
+  req.job_id = job.id;
+  req.attempt = attempt;
   req.cwd = job.spec.cwd;
   req.argv = expanded.command;
+  req.stdin_data = expanded.stdin_data;
+  req.timeout_s = job.spec.timeout_s;
+  req.inactivity_timeout_s = job.spec.inactivity_timeout_s;
   Job with_env = job;
   with_env.spec.env = expanded.env;
   req.env = JobEnvironment(with_env, attempt, resolver.PrevOutputPath());
+  std::string base = paths_.logs_dir + "/" + std::to_string(job.id) + "/" + std::to_string(attempt);
+  req.stdout_path = base + ".out";
+  req.stderr_path = base + ".err";
+  req.stdin_path = base + ".in";
+  LaunchResult launched = executor_->Launch(req);
+  if (launched.refused)
+    return FinishWithoutProcess(job, attempt, *launched.refused, launched.error);
 
-  // The output files first: a command whose output could not be kept is not started blind.
-  std::string dir = paths_.logs_dir + "/" + std::to_string(job.id);
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec)
-    return FinishWithoutProcess(job, attempt, AttemptOutcome::kOutputError,
-                                OutputNotWritten(dir, ec.message()));
-  std::string base = dir + "/" + std::to_string(attempt);
-  auto r = std::make_unique<Running>();
-  for (auto [output, path] : {std::pair{&r->out, base + ".out"}, std::pair{&r->err, base + ".err"}})
-    if (Status opened = output->OpenFile(path); !opened.ok())  // r closes what opened
-      return FinishWithoutProcess(job, attempt, AttemptOutcome::kOutputError, opened.message());
-  if (expanded.stdin_data) {
-    req.stdin_path = base + ".in";
-    if (Status written = WriteNewFile(req.stdin_path, *expanded.stdin_data); !written.ok())
-      return FinishWithoutProcess(job, attempt, AttemptOutcome::kSpawnError,
-                                  "its stdin could not be written: " + written.message());
-  }
-  auto spawned = SpawnProcess(req);
-  if (!spawned.ok())
-    return FinishWithoutProcess(job, attempt, AttemptOutcome::kSpawnError, spawned.status().message());
-
-  r->job = std::move(job);
-  r->attempt = attempt;
-  r->pid = spawned->pid;
-  r->pidfd = PidfdOpen(spawned->pid);
-  r->out.pipe_fd = spawned->stdout_fd;
-  r->err.pipe_fd = spawned->stderr_fd;
-  r->started_mono = r->last_output_mono = MonotonicMs();
-  Status s = store_.RecordSpawn(r->job.id, attempt, r->pid, spawned->start_ticks, base + ".out",
-                                base + ".err");
-  // The job runs on and its end is recorded; only a crash of this runner would need the pid (its
-  // processes are then still found by BATON_RUNNER) and `baton logs` the paths.
-  if (!s.ok())
-    spdlog::error("job {} attempt {}: could not record its process {} and output files: {}",
-                  r->job.id, attempt, r->pid, s.ToString());
-  spdlog::debug("job {} attempt {} started as pid {}", r->job.id, attempt, r->pid);
-  running_[r->pid] = std::move(r);
+  SpawnRecord spawn{launched.pid, launched.start_ticks, req.stdout_path, req.stderr_path};
+  Active a{std::move(job), attempt, std::nullopt};
+  // The job runs on either way; the record is written again until it works (and at the latest
+  // with its end), for `baton logs`, {{prev.stdout}} and a crash's recovery.
+  Status s = store_.RecordSpawn(a.job.id, attempt, spawn.pid, spawn.start_ticks,
+                                spawn.stdout_path, spawn.stderr_path);
+  if (!spawn_record_failures_.Report(s, MonotonicMs())) a.unrecorded_spawn = spawn;
+  spdlog::debug("job {} attempt {} started as pid {}", a.job.id, attempt, spawn.pid);
+  JobId id = a.job.id;
+  active_[id] = std::move(a);
 }
 
 void Runner::FinishWithoutProcess(const Job& job, int attempt, AttemptOutcome outcome,
@@ -243,10 +232,10 @@ void Runner::FinishWithoutProcess(const Job& job, int attempt, AttemptOutcome ou
   dirty_ = true;
 }
 
-void Runner::Record(const Job& job, int attempt, AttemptOutcome outcome,
-                    std::optional<int> exit_code, std::optional<int> signal,
-                    const std::string& error, const std::string& out_tail,
-                    const std::string& err_tail) {
+RecordResult Runner::Record(const Job& job, int attempt, AttemptOutcome outcome,
+                            std::optional<int> exit_code, std::optional<int> signal,
+                            const std::string& error, const std::string& out_tail,
+                            const std::string& err_tail, const SpawnRecord* unrecorded_spawn) {
   int64_t now = clock_.NowMs();
   double u = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
   // A job re-queued by hand (retry tool) counts its attempts afresh from attempt_base.
@@ -265,7 +254,9 @@ void Runner::Record(const Job& job, int attempt, AttemptOutcome outcome,
   end.next_state = d.next;
   end.next_run_at_ms = d.run_at_ms;
   // Kept and written again while storage fails; the front-ends hear of it once it is written.
-  if (recorder_.Record(end, now, MonotonicMs())) RingFrontends();
+  RecordResult recorded = recorder_.Record(end, now, MonotonicMs(), unrecorded_spawn);
+  if (recorded == RecordResult::kWritten) RingFrontends();
+  return recorded;
 }
 
 void Runner::RetryUnrecordedEnds(int64_t now_mono) {
@@ -276,124 +267,49 @@ void Runner::RetryUnrecordedEnds(int64_t now_mono) {
   }
 }
 
-void Runner::ReadOutput(Running& r, Output& o) {
-  char buf[65536];
-  while (o.pipe_fd >= 0) {
-    ssize_t n = read(o.pipe_fd, buf, sizeof buf);
-    if (n > 0) {
-      o.Append(buf, static_cast<size_t>(n));
-      r.last_output_mono = MonotonicMs();
-      continue;
-    }
-    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
-    CloseFd(o.pipe_fd);  // EOF or error
+void Runner::RetryUnrecordedSpawns(int64_t now_mono) {
+  if (!spawn_record_failures_.RetryDue(now_mono)) return;
+  Status last;
+  for (auto& [id, a] : active_) {
+    if (!a.unrecorded_spawn) continue;
+    const SpawnRecord& r = *a.unrecorded_spawn;
+    last = store_.RecordSpawn(id, a.attempt, r.pid, r.start_ticks, r.stdout_path, r.stderr_path);
+    if (last.ok()) a.unrecorded_spawn.reset();
+    else break;
   }
-}
-
-void Runner::ReapChildren() {
-  while (true) {
-    int status = 0;
-    pid_t pid = waitpid(-1, &status, WNOHANG);
-    if (pid <= 0) return;
-    auto it = running_.find(pid);
-    if (it == running_.end()) continue;  // a re-parented grandchild: reaped, nothing to record
-    Running& r = *it->second;
-    r.exited = true;
-    r.wait_status = status;
-    r.exited_mono = MonotonicMs();
-    CloseFd(r.pidfd);
-    // Whatever is left of a group being killed dies now, leader gone or not.
-    if (r.kill_reason) SignalGroup(r.pid, SIGKILL);
-  }
-}
-
-void Runner::BeginKill(Running& r, AttemptOutcome reason, int64_t now_mono) {
-  if (r.kill_reason) return;
-  r.kill_reason = reason;
-  r.kill_deadline_mono = now_mono + static_cast<int64_t>(options_.kill_grace_s * 1000);
-  spdlog::info("job {}: stopping process group {} ({})", r.job.id, r.pid, ToString(reason));
-  SignalGroup(r.pid, SIGTERM);
+  spawn_record_failures_.Report(last, now_mono);
 }
 
 void Runner::ApplyCancellations() {
   auto ids = store_.CancelRequested();
   if (!cancel_check_failures_.Report(ids.status())) return;  // asked again within a second
-  int64_t now = MonotonicMs();
-  for (JobId id : *ids)
-    for (auto& [pid, r] : running_)
-      if (r->job.id == id && !r->exited) {
-        // The reason is a nicety; the cancellation itself goes ahead without it.
-        auto job = store_.Get(id);
-        if (job.ok()) r->job.error = job->error;
-        else spdlog::warn("job {}: cancelling without its reason: {}", id, job.status().ToString());
-        BeginKill(*r, AttemptOutcome::kCancelled, now);
-      }
-}
-
-void Runner::EnforceDeadlines(int64_t now) {
-  for (auto& [pid, rp] : running_) {
-    Running& r = *rp;
-    if (r.exited) continue;
-    const JobSpec& s = r.job.spec;
-    if (!r.kill_reason && s.timeout_s > 0 && now - r.started_mono >= s.timeout_s * 1000)
-      BeginKill(r, AttemptOutcome::kTimeout, now);
-    if (!r.kill_reason && s.inactivity_timeout_s > 0 &&
-        now - r.last_output_mono >= s.inactivity_timeout_s * 1000)
-      BeginKill(r, AttemptOutcome::kInactivityTimeout, now);
-    if (r.kill_reason && !r.hard_killed && now >= r.kill_deadline_mono) {
-      SignalGroup(r.pid, SIGKILL);
-      r.hard_killed = true;
-    }
+  for (JobId id : *ids) {
+    auto it = active_.find(id);
+    if (it == active_.end()) continue;
+    // The reason is a nicety; the cancellation itself goes ahead without it.
+    auto job = store_.Get(id);
+    if (job.ok()) it->second.job.error = job->error;
+    else spdlog::warn("job {}: cancelling without its reason: {}", id, job.status().ToString());
+    executor_->Stop(id, it->second.attempt, AttemptOutcome::kCancelled);
   }
 }
 
-void Runner::Finish(Running& r) {
-  // A job that was stopped (timeout, inactivity, cancel) leaves nothing behind, not even
-  // processes that moved to another process group or session.
-  if (r.kill_reason) KillJobProcesses(paths_.db, id_, r.job.id);
-  ReadOutput(r, r.out);
-  ReadOutput(r, r.err);
-  CloseFd(r.out.pipe_fd);
-  CloseFd(r.err.pipe_fd);
-  r.out.CloseFile();
-  r.err.CloseFile();
-  AttemptOutcome outcome;
-  std::optional<int> code, sig;
-  std::string error;
-  if (WIFEXITED(r.wait_status)) code = WEXITSTATUS(r.wait_status);
-  if (WIFSIGNALED(r.wait_status)) sig = WTERMSIG(r.wait_status);
-  if (r.kill_reason) {
-    outcome = *r.kill_reason;
-    const JobSpec& s = r.job.spec;
-    if (outcome == AttemptOutcome::kTimeout)
-      error = "timed out after " + std::to_string(static_cast<long>(s.timeout_s)) + " s";
-    else if (outcome == AttemptOutcome::kInactivityTimeout)
-      error = "no output for " + std::to_string(static_cast<long>(s.inactivity_timeout_s)) + " s";
-    else if (outcome == AttemptOutcome::kLost)
-      error = "the runner shut down while the job ran";
-    else
-      error = r.job.error.empty() ? "cancelled by request" : r.job.error;
-  } else if (code) {
-    outcome = *code == 0 ? AttemptOutcome::kSucceeded : AttemptOutcome::kFailed;
-    if (*code != 0) error = "exited with code " + std::to_string(*code);
-  } else {
-    outcome = AttemptOutcome::kSignaled;
-    error = std::string("killed by signal ") + (sig ? strsignal(*sig) : "?");
+void Runner::OnExit(const AttemptExit& e) {
+  auto it = active_.find(e.job_id);
+  if (it == active_.end() || it->second.attempt != e.attempt) {
+    spdlog::error("job {} attempt {} ended but the runner did not start it", e.job_id, e.attempt);
+    return;
   }
-  // Output that did not reach its file (disk full, I/O error) is never a clean success: a
-  // follow-up would read a truncated file. A stop by baton stays the outcome, with the loss said.
-  const std::string& lost = r.out.write_error.empty() ? r.err.write_error : r.out.write_error;
-  if (!lost.empty()) {
-    std::string ran = error.empty() ? "the command exited with code 0" : "the command " + error;
-    if (r.kill_reason) {
-      error += "; " + lost;
-    } else {
-      outcome = AttemptOutcome::kOutputError;
-      error = lost + " (" + ran + ")";
-    }
-  }
-  Record(r.job, r.attempt, outcome, code, sig, error, r.out.tail, r.err.tail);
+  Active a = std::move(it->second);
+  active_.erase(it);
+  ExitJudgement j = JudgeExit(e, a.job.spec, a.job.error);
+  Record(a.job, a.attempt, j.outcome, e.exit_code, e.signal, j.error, e.stdout_tail, e.stderr_tail,
+         a.unrecorded_spawn ? &*a.unrecorded_spawn : nullptr);
   dirty_ = true;
+}
+
+void Runner::CollectExits() {
+  for (const AttemptExit& e : executor_->Collect(MonotonicMs())) OnExit(e);
 }
 
 void Runner::RingFrontends() {
@@ -403,39 +319,40 @@ void Runner::RingFrontends() {
 
 int64_t Runner::NextWakeMs(int64_t now) {
   int64_t wake = now + 60000;
+  auto at = [&](int64_t t) { wake = std::min(wake, t); };
+  auto until = [&](int64_t wall_ms) {
+    return now + std::max<int64_t>(0, wall_ms - clock_.NowMs());
+  };
+  // A failing read must not make the runner sleep past a due job: look again within a second.
+  Status read = Status::OK();
   auto due = store_.NextDueMs();
-  if (due.ok() && *due) wake = std::min(wake, now + std::max<int64_t>(0, **due - clock_.NowMs()));
-  for (auto& [pid, rp] : running_) {
-    Running& r = *rp;
-    if (r.exited) {
-      wake = std::min(wake, r.exited_mono + options_.drain_after_exit_ms);
-      continue;
-    }
-    const JobSpec& s = r.job.spec;
-    if (!r.kill_reason && s.timeout_s > 0)
-      wake = std::min(wake, r.started_mono + static_cast<int64_t>(s.timeout_s * 1000));
-    if (!r.kill_reason && s.inactivity_timeout_s > 0)
-      wake = std::min(wake, r.last_output_mono + static_cast<int64_t>(s.inactivity_timeout_s * 1000));
-    if (r.kill_reason && !r.hard_killed) wake = std::min(wake, r.kill_deadline_mono);
-  }
-  if (!running_.empty()) wake = std::min(wake, next_cancel_check_mono_);
-  if (auto retry = recorder_.NextRetryMono()) wake = std::min(wake, *retry);
+  if (!due.ok()) read = due.status();
+  else if (*due) at(promote_failures_.failing() ? promote_failures_.retry_at_mono() : until(**due));
   auto schedule = store_.NextScheduleMs();
-  if (schedule.ok() && *schedule)
-    wake = std::min(wake, now + std::max<int64_t>(0, **schedule - clock_.NowMs()));
-  if (options_.retention_ms > 0) wake = std::min(wake, next_retention_mono_);
-  wake = std::min(wake, next_heartbeat_mono_);
+  if (!schedule.ok()) read = schedule.status();
+  else if (*schedule)
+    at(schedule_failures_.failing() ? schedule_failures_.retry_at_mono() : until(**schedule));
+  if (!wake_read_failures_.Report(read, now)) at(wake_read_failures_.retry_at_mono());
+  if (auto deadline = executor_->NextDeadlineMono()) at(*deadline);
+  if (!active_.empty()) at(next_cancel_check_mono_);
+  if (auto retry = recorder_.NextRetryMono()) at(*retry);
+  if (claim_failures_.failing() && active_.size() < static_cast<size_t>(options_.concurrency))
+    at(claim_failures_.retry_at_mono());
+  if (spawn_record_failures_.failing()) at(spawn_record_failures_.retry_at_mono());
+  if (options_.retention_ms > 0) at(next_retention_mono_);
+  at(next_heartbeat_mono_);
   if (idle_since_mono_ >= 0 && options_.idle_exit_ms > 0)
-    wake = std::min(wake, idle_since_mono_ + options_.idle_exit_ms);
+    at(idle_since_mono_ + options_.idle_exit_ms);
+  if (shutdown_fd_ < 0) at(now + 100);
   return std::max<int64_t>(0, wake - now);
 }
 
 bool Runner::CheckIdleExit(int64_t now) {
-  if (options_.idle_exit_ms <= 0 || !running_.empty() || recorder_.held() > 0) {
+  if (options_.idle_exit_ms <= 0 || !active_.empty() || recorder_.held() > 0) {
     idle_since_mono_ = -1;
     return false;
   }
-  auto work = store_.HasUnfinishedWork();
+  auto work = store_.HasUnfinishedWork();  // a failing read counts as work: stay
   if (!work.ok() || *work) {
     idle_since_mono_ = -1;
     return false;
@@ -451,7 +368,7 @@ bool Runner::CheckIdleExit(int64_t now) {
     return true;
   }
   // Serving on without a doorbell would leave enqueued jobs waiting for a deadline wake-up; exiting
-  // lets a front-end start a runner that can be rung (nothing runs here: running_ is empty).
+  // lets a front-end start a runner that can be rung (nothing runs here: active_ is empty).
   if (Status bound = bell_.Bind(paths_.runner_bell); !bound.ok()) {
     spdlog::error("runner {}: cannot bind its doorbell again ({}): exiting so that a front-end "
                   "starts a new runner",
@@ -470,18 +387,22 @@ bool Runner::RunOnce(int timeout_ms) {
     return false;
   }
   if (now >= next_heartbeat_mono_) {
-    heartbeat_failures_.Report(store_.HeartbeatRunner(id_, clock_.NowMs()));
+    heartbeat_failures_.Report(store_.HeartbeatRunner(id_, clock_.NowMs()), now);
     next_heartbeat_mono_ = now + static_cast<int64_t>(kRunnerHeartbeatSeconds * 1000);
+    RecoverOpenAttempts(/*kill_strays=*/!orphans_recovered_);
   }
   RetryUnrecordedEnds(now);
-  FireSchedules();
+  RetryUnrecordedSpawns(now);
+  FireSchedules(now);
   RunRetention(now);
+  // A claim or promotion that storage refused is tried again after its backoff, rung or not.
+  if (claim_failures_.RetryDue(now) || promote_failures_.RetryDue(now)) dirty_ = true;
   if (dirty_) {
     dirty_ = false;
-    if (!running_.empty()) ApplyCancellations();
-    promote_failures_.Report(store_.PromoteDue(clock_.NowMs()).status());
+    if (!active_.empty()) ApplyCancellations();
+    promote_failures_.Report(store_.PromoteDue(clock_.NowMs()).status(), now);
     ClaimAndStart();
-  } else if (now >= next_cancel_check_mono_ && !running_.empty()) {
+  } else if (now >= next_cancel_check_mono_ && !active_.empty()) {
     ApplyCancellations();
   }
   if (now >= next_cancel_check_mono_) next_cancel_check_mono_ = now + 1000;
@@ -493,48 +414,33 @@ bool Runner::RunOnce(int timeout_ms) {
   std::vector<pollfd> fds;
   fds.push_back({shutdown_fd_, POLLIN, 0});
   fds.push_back({bell_.fd(), POLLIN, 0});
-  for (auto& [pid, r] : running_) {
-    if (r->pidfd >= 0) fds.push_back({r->pidfd, POLLIN, 0});
-    if (r->out.pipe_fd >= 0) fds.push_back({r->out.pipe_fd, POLLIN, 0});
-    if (r->err.pipe_fd >= 0) fds.push_back({r->err.pipe_fd, POLLIN, 0});
-  }
+  executor_->AddWakeFds(&fds);
   int wait = static_cast<int>(NextWakeMs(now));
   if (timeout_ms >= 0) wait = std::min(wait, timeout_ms);
   int n = poll(fds.data(), fds.size(), wait);
-  if (n < 0 && errno != EINTR) spdlog::error("poll: {}", strerror(errno));
+  if (n < 0 && errno != EINTR) {
+    spdlog::error("poll: {}", strerror(errno));
+    usleep(10000);  // never a busy loop
+  }
   if (fds[0].revents) {
     stopped_ = true;
     return false;
   }
   if (fds[1].revents && bell_.Drain() > 0) dirty_ = true;
-  for (auto& [pid, r] : running_) {
-    ReadOutput(*r, r->out);
-    ReadOutput(*r, r->err);
-  }
-  ReapChildren();
-  now = MonotonicMs();
-  EnforceDeadlines(now);
-  for (auto it = running_.begin(); it != running_.end();) {
-    Running& r = *it->second;
-    bool drained = r.out.pipe_fd < 0 && r.err.pipe_fd < 0;
-    if (r.exited && (drained || now - r.exited_mono >= options_.drain_after_exit_ms)) {
-      Finish(r);
-      it = running_.erase(it);
-    } else {
-      ++it;
-    }
-  }
-  // A due delayed job or retry needs a promotion pass even without a ring.
+  CollectExits();
+  // A due delayed job or retry needs a promotion pass even without a ring (while promotion
+  // fails, its backoff decides).
   auto due = store_.NextDueMs();
-  if (due.ok() && *due && **due <= clock_.NowMs()) dirty_ = true;
+  if (due.ok() && *due && **due <= clock_.NowMs() && !promote_failures_.failing()) dirty_ = true;
   return true;
 }
 
-void Runner::FireSchedules() {
+void Runner::FireSchedules(int64_t now_mono) {
+  if (schedule_failures_.failing() && !schedule_failures_.RetryDue(now_mono)) return;
   auto next = store_.NextScheduleMs();
-  if (!next.ok() || !*next || **next > clock_.NowMs()) return;
+  if (!next.ok() || !*next || **next > clock_.NowMs()) return;  // a failed read: NextWakeMs
   auto created = FireDueSchedules(store_, clock_.NowMs());
-  if (!created.ok()) spdlog::error("schedules: {}", created.status().ToString());
+  schedule_failures_.Report(created.status(), now_mono);
   dirty_ = true;
 }
 
@@ -542,31 +448,25 @@ void Runner::RunRetention(int64_t now_mono) {
   if (options_.retention_ms <= 0 || now_mono < next_retention_mono_) return;
   next_retention_mono_ = now_mono + static_cast<int64_t>(kRetentionIntervalSeconds * 1000);
   auto r = PruneFinished(store_, paths_.logs_dir, clock_.NowMs(), options_.retention_ms);
-  if (!r.ok()) spdlog::error("retention: {}", r.status().ToString());
+  if (!r.ok()) spdlog::error("retention: {}; tried again in {} s", r.status().ToString(),
+                             kRetentionIntervalSeconds);
   else if (r->jobs > 0 || r->tasks > 0)
     spdlog::info("retention: pruned {} job(s), {} event(s), {} log dir(s), {} expired task(s)",
                  r->jobs, r->events, r->log_dirs, r->tasks);
 }
 
 void Runner::StopAll() {
-  if (running_.empty()) return;
-  int64_t now = MonotonicMs();
-  for (auto& [pid, r] : running_) BeginKill(*r, AttemptOutcome::kLost, now);
-  int64_t deadline = now + static_cast<int64_t>(options_.kill_grace_s * 1000);
-  while (!running_.empty()) {
-    ReapChildren();
-    for (auto it = running_.begin(); it != running_.end();) {
-      if (it->second->exited) {
-        Finish(*it->second);
-        it = running_.erase(it);
-      } else {
-        ++it;
-      }
-    }
-    if (MonotonicMs() >= deadline)
-      for (auto& [pid, r] : running_) SignalGroup(r->pid, SIGKILL);
-    usleep(10000);
+  if (active_.empty()) return;
+  for (auto& [id, a] : active_) executor_->Stop(id, a.attempt, AttemptOutcome::kLost);
+  // The executor forces what ignores the stop after the kill grace; each end is recorded.
+  while (executor_->running() > 0) {
+    std::vector<pollfd> fds;
+    executor_->AddWakeFds(&fds);
+    poll(fds.data(), fds.size(), 10);
+    CollectExits();
   }
+  for (auto& [id, a] : active_)  // nothing should be left: said if it is
+    spdlog::error("job {} attempt {}: its executor handed no end back", id, a.attempt);
 }
 
 }  // namespace baton

@@ -1,17 +1,21 @@
 // server/runner/runner.h
 //
 // The runner executes jobs for one database: it claims queued jobs up to its concurrency,
-// starts each in its own process group, streams output to capped files, enforces wall-clock and
-// inactivity timeouts and cancellations (SIGTERM to the group, then SIGKILL after a grace),
-// records each attempt's end and what follows (retry, dead, dependents released or skipped) and
-// rings the front-ends when attempts start and end, so that waiting `status` calls return at
-// once and sessions hear of their jobs (server/jobs/job_feed.h).
+// expands their placeholders, has an executor run each attempt (server/runner/executor.h; a local
+// process group by default, server/runner/local_executor.h, which streams output to capped files
+// and enforces timeouts), stops cancelled ones, records each attempt's end and what follows
+// (retry, dead, dependents released or skipped) and rings the front-ends when attempts start and
+// end, so that waiting `status` calls return at once and sessions hear of their jobs
+// (server/jobs/job_feed.h).
 //
-// When storage fails, nothing is dropped silently: an attempt's end that cannot be written is
-// kept and written again with backoff until storage works (server/runner/attempt_end_recorder.h); an
-// attempt whose output files cannot be created or written ends `output_error`, never as a clean
-// success; every other failing read or write is logged (server/runner/failure_streak.h) and, where it
-// concerns one job, becomes that job's error (docs/guarantees.md, "When storage fails").
+// When storage fails, no error is dropped (docs/guarantees.md, "When storage fails"): an
+// attempt's end that cannot be written is kept and written again with backoff until storage
+// works (server/runner/attempt_end_recorder.h), and so is its start record; a failing claim,
+// promotion of due jobs, schedule firing or heartbeat is logged once per streak and retried with
+// backoff (server/runner/failure_streak.h); an attempt whose output files cannot be created or
+// written ends `output_error`, never as a clean success. Every heartbeat the runner reconciles
+// the attempts the database says are open with the ones it runs or holds: any other is recorded
+// `lost` (retried per policy), so no job stays `running` under a live runner that gave up on it.
 //
 // Exactly one runner serves a database: Acquire() takes an exclusive file lock. On acquiring it,
 // the runner recovers the attempts a dead predecessor left open: their process groups, and any
@@ -27,13 +31,13 @@
 // handler and is idempotent. RunOnce() runs one pass on the calling thread (tests).
 #pragma once
 
-#include <sys/types.h>
-
 #include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -41,7 +45,7 @@
 #include "base/clock.h"
 #include "base/status.h"
 #include "server/runner/attempt_end_recorder.h"
-#include "server/runner/attempt_output.h"
+#include "server/runner/executor.h"
 #include "server/runner/failure_streak.h"
 #include "server/jobs/job_check.h"
 #include "server/jobs/state_paths.h"
@@ -67,6 +71,9 @@ struct RunnerOptions {
   // with "policy denied the expanded command: ..." (no retry) and never runs. Not owned; null:
   // not checked.
   JobChecker* job_checker = nullptr;
+  // Makes the executor that runs the attempts, given the runner's id (its jobs' BATON_RUNNER);
+  // null: local processes (LocalExecutor).
+  std::function<std::unique_ptr<Executor>(const std::string& runner_id)> make_executor;
 };
 
 class Runner {
@@ -91,45 +98,37 @@ class Runner {
   bool RunOnce(int timeout_ms);
 
   const std::string& id() const { return id_; }
-  size_t running() const { return running_.size(); }
+  size_t running() const { return active_.size(); }
 
  private:
-  using Output = AttemptOutput;
-  struct Running {
+  // An attempt the executor runs for us.
+  struct Active {
     Job job;
     int attempt = 0;
-    pid_t pid = -1;
-    int pidfd = -1;
-    Output out, err;
-    int64_t started_mono = 0;
-    int64_t last_output_mono = 0;
-    bool exited = false;
-    int wait_status = 0;
-    int64_t exited_mono = 0;
-    std::optional<AttemptOutcome> kill_reason;
-    int64_t kill_deadline_mono = 0;  // SIGKILL after this
-    bool hard_killed = false;
+    std::optional<SpawnRecord> unrecorded_spawn;  // RecordSpawn failed: written again
   };
 
   void ClaimAndStart();
-  void Start(Claim claim);
+  void StartAttempt(Claim claim);
   void FinishWithoutProcess(const Job& job, int attempt, AttemptOutcome outcome,
                             const std::string& error);
-  void Finish(Running& r);
-  void Record(const Job& job, int attempt, AttemptOutcome outcome, std::optional<int> exit_code,
-              std::optional<int> signal, const std::string& error, const std::string& out_tail,
-              const std::string& err_tail);
-  void ReadOutput(Running& r, Output& o);
-  void ReapChildren();
+  void OnExit(const AttemptExit& exit);
+  RecordResult Record(const Job& job, int attempt, AttemptOutcome outcome,
+                      std::optional<int> exit_code, std::optional<int> signal,
+                      const std::string& error, const std::string& out_tail,
+                      const std::string& err_tail, const SpawnRecord* unrecorded_spawn = nullptr);
+  void CollectExits();
   void ApplyCancellations();
-  void EnforceDeadlines(int64_t now_mono);
-  void BeginKill(Running& r, AttemptOutcome reason, int64_t now_mono);
-  void RecoverOrphans();
+  // Records `lost` every open attempt in the database that no live part of this runner owns: a
+  // dead runner's (killing its processes first when `kill_strays`), or one of ours whose end was
+  // not kept. Runner thread; runner_recovery.cc.
+  void RecoverOpenAttempts(bool kill_strays);
+  void RetryUnrecordedSpawns(int64_t now_mono);
   void RingFrontends();
   int64_t NextWakeMs(int64_t now_mono);
   bool CheckIdleExit(int64_t now_mono);
   void RetryUnrecordedEnds(int64_t now_mono);
-  void FireSchedules();
+  void FireSchedules(int64_t now_mono);
   void RunRetention(int64_t now_mono);
   void StopAll();
   std::vector<std::string> JobEnvironment(const Job& job, int attempt, const std::string& prev_out);
@@ -142,7 +141,8 @@ class Runner {
   int lock_fd_ = -1;
   int shutdown_fd_ = -1;  // eventfd written by Shutdown()
   transport::Doorbell bell_;
-  std::map<pid_t, std::unique_ptr<Running>> running_;
+  std::unique_ptr<Executor> executor_;
+  std::map<JobId, Active> active_;
   // What every job inherits: this process's environment (read once, at construction: parsing
   // it for every job was a tenth of the runner's time) with BATON_DB and BATON_RUNNER set.
   std::map<std::string, std::string> base_env_;
@@ -154,11 +154,17 @@ class Runner {
   int64_t next_cancel_check_mono_ = 0;
   int64_t next_retention_mono_ = 0;
   bool dirty_ = true;  // rung or a slot freed: look for work
+  bool orphans_recovered_ = false;  // a dead runner's attempts all recorded (or none)
+  std::set<std::pair<JobId, int>> refused_ends_;  // open attempts the store will not end
   AttemptEndRecorder recorder_;  // ends storage refused, written again when it works
   FailureStreak claim_failures_{"claiming a job"};
   FailureStreak heartbeat_failures_{"runner heartbeat"};
   FailureStreak cancel_check_failures_{"reading cancellation requests"};
   FailureStreak promote_failures_{"promoting due jobs"};
+  FailureStreak schedule_failures_{"firing due schedules"};
+  FailureStreak spawn_record_failures_{"recording started processes"};
+  FailureStreak wake_read_failures_{"reading the next due job or schedule"};
+  FailureStreak reconcile_failures_{"reconciling open attempts"};
   std::thread thread_;
 };
 

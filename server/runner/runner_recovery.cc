@@ -100,33 +100,49 @@ int KillJobProcesses(const std::string& db, const std::string& runner_id, int64_
       [&](const JobEnv& e) { return e.db == db && e.runner == runner_id && e.job == job; });
 }
 
-// Runner::RecoverOrphans lives here, with the rest of crash recovery.
-void Runner::RecoverOrphans() {
+// Runner::RecoverOpenAttempts lives here, with the rest of crash recovery.
+void Runner::RecoverOpenAttempts(bool kill_strays) {
   // First stop every process a dead runner left behind, recorded or not (it may have died
   // between starting a process and recording its pid).
-  if (int n = KillStrayJobProcesses(paths_.db, id_); n > 0)
-    spdlog::warn("recovery: killed {} process(es) of jobs whose runner died", n);
-  auto orphans = store_.OrphanedAttempts(id_);
-  if (!orphans.ok()) {
-    spdlog::error("recovery: {}", orphans.status().ToString());
-    return;
-  }
-  for (const Attempt& a : *orphans) {
-    // Its process group may have outlived the dead runner: stop it so the job never runs twice
-    // at once. The start time guards against a recycled pid.
-    if (a.pid && a.pid_start_ticks && ProcessStartTicks(*a.pid) == *a.pid_start_ticks)
+  if (kill_strays)
+    if (int n = KillStrayJobProcesses(paths_.db, id_); n > 0)
+      spdlog::warn("recovery: killed {} process(es) of jobs whose runner died", n);
+  auto open = store_.OrphanedAttempts("");  // every open attempt, ours included
+  if (!reconcile_failures_.Report(open.status())) return;  // tried again at the next heartbeat
+  bool all_recovered = true;
+  for (const Attempt& a : *open) {
+    const bool ours = a.runner_id == id_;
+    // Its end is held (written again soon), or the store refused it for good (said already).
+    if (recorder_.Holds(a.job_id, a.number) || refused_ends_.count({a.job_id, a.number})) continue;
+    if (ours) {
+      auto it = active_.find(a.job_id);
+      if (it != active_.end() && it->second.attempt == a.number) continue;  // running
+    } else if (!kill_strays) {
+      // A dead runner's attempt that appeared after our recovery: its processes go first.
+      return RecoverOpenAttempts(/*kill_strays=*/true);
+    } else if (a.pid && a.pid_start_ticks && ProcessStartTicks(*a.pid) == *a.pid_start_ticks) {
+      // Its process group may have outlived the dead runner: stop it so the job never runs twice
+      // at once. The start time guards against a recycled pid.
       SignalGroup(*a.pid, SIGKILL);
+    }
     auto job = store_.Get(a.job_id);
-    if (!job.ok()) {  // left open: the next runner to acquire the lock tries again
+    if (!job.ok()) {  // left open: tried again at the next heartbeat
       spdlog::error("recovery: job {} attempt {}: {}", a.job_id, a.number, job.status().ToString());
+      all_recovered = all_recovered && ours;
       continue;
     }
-    spdlog::warn("job {} attempt {} was running under dead runner {}: lost", a.job_id, a.number,
-                 a.runner_id);
-    Record(*job, a.number, AttemptOutcome::kLost, std::nullopt, std::nullopt,
-           "its runner (" + a.runner_id + ") died while it ran", ReadFileTail(a.stdout_path),
-           ReadFileTail(a.stderr_path));
+    std::string why = ours ? "the runner could not record how it ended and lost track of it"
+                           : "its runner (" + a.runner_id + ") died while it ran";
+    spdlog::warn("job {} attempt {} was running under {} runner {}: lost", a.job_id, a.number,
+                 ours ? "this" : "dead", a.runner_id);
+    RecordResult r = Record(*job, a.number, AttemptOutcome::kLost, std::nullopt, std::nullopt, why,
+                            ReadFileTail(a.stdout_path), ReadFileTail(a.stderr_path));
+    if (r == RecordResult::kRefused) {
+      if (recorder_.held() < kMaxHeldAttemptEnds) refused_ends_.insert({a.job_id, a.number});
+      else all_recovered = all_recovered && ours;  // storage fails: tried again
+    }
   }
+  if (kill_strays) orphans_recovered_ = all_recovered;
 }
 
 }  // namespace baton

@@ -25,3 +25,8 @@ add_test(NAME ChaosTest.ThousandJobsSurviveTwentyRunnerKills COMMAND chaos_test)
 set_tests_properties(ChaosTest.ThousandJobsSurviveTwentyRunnerKills PROPERTIES
   LABELS e2e RUN_SERIAL TRUE TIMEOUT 900
   ENVIRONMENT "BATON_BIN=$<TARGET_FILE:baton>;BATON_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
+
+# A fault at each step of a job's way (enqueue, claim, start, finish, events, log files),
+# injected into real `baton` processes through their fault plan (storage/fault_plan.h).
+baton_test(runner_fault_injection_test SOURCES runner_fault_injection_test.cc LIBS baton_core
+  LABELS e2e)

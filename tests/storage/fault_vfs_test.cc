@@ -36,6 +36,7 @@ class FaultVfsTest : public ::testing::Test {
   void TearDown() override { unlink(control_.c_str()); }
   void FailWrites() { testing::WriteFile(control_, ""); }
   void HealWrites() { ASSERT_EQ(unlink(control_.c_str()), 0); }
+  void Plan(const std::string& rules) { testing::WriteFile(control_, rules); }
   static EnqueueRequest Req() {
     EnqueueRequest r;
     r.spec.command = {"true"};
@@ -101,6 +102,41 @@ TEST_F(FaultVfsTest, RefusedAttemptEndChangesNothingAndCanBeRecordedAgain) {
 
   // Once recorded, the same end again is refused for good (not a storage failure).
   EXPECT_EQ(store_->FinishAttempt(end, 2001).code(), StatusCode::kFailedPrecondition);
+}
+
+TEST_F(FaultVfsTest, OnlyTheNthCommitFails) {
+  Plan("db.commit 2\n");
+  EXPECT_TRUE(store_->Enqueue(Req(), 1000).ok());
+  auto refused = store_->Enqueue(Req(), 1001);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("disk I/O error"), std::string::npos)
+      << refused.status().ToString();
+  EXPECT_TRUE(store_->Enqueue(Req(), 1002).ok()) << "a one-off fault";
+  EXPECT_EQ(store_->List(JobFilter{})->size(), 2u);
+}
+
+TEST_F(FaultVfsTest, FromTheNthCommitOnEveryCommitFailsUntilThePlanIsRemoved) {
+  Plan("db.commit 2+\n");
+  EXPECT_TRUE(store_->Enqueue(Req(), 1000).ok());
+  EXPECT_FALSE(store_->Enqueue(Req(), 1001).ok());
+  EXPECT_FALSE(store_->Enqueue(Req(), 1002).ok());
+  HealWrites();
+  EXPECT_TRUE(store_->Enqueue(Req(), 1003).ok());
+  EXPECT_EQ(store_->List(JobFilter{})->size(), 2u);
+}
+
+TEST_F(FaultVfsTest, APlanCountsEachPointApartAndRestartsWhenItChanges) {
+  Plan("log.open 2\nstdin.write\n");
+  EXPECT_FALSE(storage::InjectFault("log.open"));
+  EXPECT_TRUE(storage::InjectFault("log.open"));
+  EXPECT_FALSE(storage::InjectFault("log.open"));
+  EXPECT_TRUE(storage::InjectFault("stdin.write"));
+  EXPECT_FALSE(storage::InjectFault("log.write"));
+  EXPECT_TRUE(store_->Enqueue(Req(), 1000).ok()) << "database writes are not in the plan";
+  Plan("log.open 1\n");  // a new plan: counting starts again
+  EXPECT_TRUE(storage::InjectFault("log.open"));
+  HealWrites();
+  EXPECT_FALSE(storage::InjectFault("log.open"));
 }
 
 }  // namespace
