@@ -54,6 +54,18 @@ ToolResult ToolResult::FromStatus(const Status& status) {
   }
 }
 
+Result<std::unique_ptr<ToolRequest>> Tool::Parse(const json& arguments) const {
+  auto request = std::make_unique<ToolRequest>();
+  request->arguments = arguments;
+  return request;
+}
+
+ToolResult Tool::Call(const json& arguments, ToolCallContext& ctx) {
+  auto request = Parse(arguments);
+  if (!request.ok()) return ToolResult::FromStatus(request.status());
+  return Run(**request, ctx);
+}
+
 McpSession::McpSession(McpServer& server, SessionInfo info)
     : server_(server), info_(std::move(info)) {}
 
@@ -200,7 +212,9 @@ json McpSession::Dispatch(const Message& m, const std::shared_ptr<Responder>& ou
     if (!modern) {
       if (auto early = RefuseBeforeInitialize(m)) return *early;
       RequestScope scope = LegacyScope();
-      if (auto denied = Guard(m, scope)) return *denied;
+      // A tools/call is judged in CallTool, on the request its tool parsed.
+      if (m.method != "tools/call")
+        if (auto denied = Guard(m, scope)) return *denied;
       return Serve(m, scope, out);
     }
     if (auto invalid = CheckModernMeta(m)) return *invalid;
@@ -209,7 +223,8 @@ json McpSession::Dispatch(const Message& m, const std::shared_ptr<Responder>& ou
       return MakeError(m.id, transport::kMethodNotFound,
                        "Method not found: " + m.method + " is not part of protocol " +
                            scope.protocol_version);
-    if (auto denied = Guard(m, scope)) return *denied;
+    if (m.method != "tools/call")
+      if (auto denied = Guard(m, scope)) return *denied;
     if (m.method == "server/discover" && server_.prefer_legacy())
       return MakeError(m.id, transport::kMethodNotFound,
                        "Method not found: server/discover (this server prefers the initialize "
@@ -256,8 +271,6 @@ std::optional<json> McpSession::RefuseBeforeInitialize(const Message& m) {
 }
 
 std::optional<json> McpSession::Guard(const Message& m, const RequestScope& scope) {
-  RequestGuard* guard = server_.guard();
-  if (!guard) return std::nullopt;
   std::string tool_name;
   const json* args = &m.params;
   if (m.method == "tools/call" && m.params.is_object() && m.params.contains("name") &&
@@ -265,14 +278,19 @@ std::optional<json> McpSession::Guard(const Message& m, const RequestScope& scop
     tool_name = m.params["name"].get<std::string>();
     if (m.params.contains("arguments")) args = &m.params["arguments"];
   }
-  CallFacts facts{m.method, tool_name.empty() ? nullptr : &tool_name, args, info_,
-                  scope.protocol_version};
+  return Judge(m, {m.method, tool_name.empty() ? nullptr : &tool_name, args, info_,
+                   scope.protocol_version});
+}
+
+std::optional<json> McpSession::Judge(const Message& m, const CallFacts& facts) {
+  RequestGuard* guard = server_.guard();
+  if (!guard) return std::nullopt;
   GuardVerdict verdict = guard->Check(facts);
   if (verdict.allow) return std::nullopt;
   std::string why;
   for (const auto& r : verdict.reasons) why += (why.empty() ? "" : "; ") + r;
   if (why.empty()) why = "the policy did not allow this request";
-  if (!tool_name.empty())
+  if (facts.tool)
     return MakeResult(m.id, {{"content", json::array({{{"type", "text"},
                                                        {"text", "Denied by policy: " + why}}})},
                              {"isError", true}});
@@ -353,14 +371,20 @@ json McpSession::CallTool(const Message& m, const RequestScope& scope,
                           const std::shared_ptr<Responder>& out,
                           const std::shared_ptr<std::atomic<bool>>& cancelled) {
   const json& params = m.params;
+  // An envelope the session refuses is still judged as sent: a denial answers first.
+  auto refuse = [&](json error) -> json {
+    if (auto denied = Guard(m, scope)) return *denied;
+    return error;
+  };
   if (!params.is_object() || !params.contains("name") || !params["name"].is_string())
-    return MakeError(m.id, transport::kInvalidParams,
-                     "Invalid params: tools/call needs \"name\" (a tool from tools/list)");
+    return refuse(MakeError(m.id, transport::kInvalidParams,
+                            "Invalid params: tools/call needs \"name\" (a tool from tools/list)"));
   std::string name = params["name"].get<std::string>();
   Tool* tool = server_.FindTool(name);
   if (!tool)
-    return MakeError(m.id, transport::kInvalidParams,
-                     "Unknown tool: " + name + " (call tools/list for the tools this server has)");
+    return refuse(MakeError(
+        m.id, transport::kInvalidParams,
+        "Unknown tool: " + name + " (call tools/list for the tools this server has)"));
   // A call that would wait for jobs may become a task (server/mcp/mcp_tasks.h).
   McpTasks* tasks = server_.tasks();
   TaskRequest task_request;
@@ -368,17 +392,25 @@ json McpSession::CallTool(const Message& m, const RequestScope& scope,
     auto tr = tasks->ForToolCall(params, scope.modern, scope.client_capabilities,
                                  tool->SupportsTasks());
     if (!tr.ok())
-      return MakeError(m.id,
-                       tr.status().code() == StatusCode::kFailedPrecondition
-                           ? transport::kMethodNotFound
-                           : transport::kInvalidParams,
-                       "Invalid params: " + tr.status().message());
+      return refuse(MakeError(m.id,
+                              tr.status().code() == StatusCode::kFailedPrecondition
+                                  ? transport::kMethodNotFound
+                                  : transport::kInvalidParams,
+                              "Invalid params: " + tr.status().message()));
     task_request = *tr;
   }
   json args = params.value("arguments", json::object());
   if (args.is_null()) args = json::object();
   if (!args.is_object())
-    return MakeError(m.id, transport::kInvalidParams, "Invalid params: \"arguments\" must be an object");
+    return refuse(MakeError(m.id, transport::kInvalidParams,
+                            "Invalid params: \"arguments\" must be an object"));
+  // The arguments are parsed once: the policy judges the request the tool then runs.
+  Result<std::unique_ptr<ToolRequest>> request = tool->Parse(args);
+  CallFacts facts{m.method, &name, &args, info_, scope.protocol_version};
+  if (request.ok()) facts.request = request->get();
+  else facts.invalid = &request.status();
+  if (auto denied = Judge(m, facts)) return *denied;
+  if (!request.ok()) return ToolResponse(m.id, ToolResult::FromStatus(request.status()), scope);
   json token;
   if (params.contains("_meta") && params["_meta"].is_object() &&
       params["_meta"].contains("progressToken"))
@@ -413,7 +445,7 @@ json McpSession::CallTool(const Message& m, const RequestScope& scope,
   ctx.close_stream = [out] { out->CloseStream(); };
   ctx.task_mode = task_request.mode;
   ctx.note_job = [this](int64_t job_id, bool ended) { NoteJob(job_id, ended); };
-  ToolResult r = tool->Call(args, ctx);
+  ToolResult r = tool->Run(**request, ctx);
   if (r.deferred()) {
     Result<json> answer =
         tasks ? tasks->Answer(task_request, name, r, ctx.origin)
@@ -423,7 +455,11 @@ json McpSession::CallTool(const Message& m, const RequestScope& scope,
                        "Internal error: could not create the task: " + answer.status().message());
     return MakeResult(m.id, std::move(*answer));
   }
-  if (r.rpc_error != 0) return MakeError(m.id, r.rpc_error, r.error, r.rpc_error_data);
+  return ToolResponse(m.id, r, scope);
+}
+
+json McpSession::ToolResponse(const json& id, const ToolResult& r, const RequestScope& scope) {
+  if (r.rpc_error != 0) return MakeError(id, r.rpc_error, r.error, r.rpc_error_data);
   json result;
   if (r.is_error()) {
     result = {{"content", json::array({{{"type", "text"}, {"text", r.error}}})}, {"isError", true}};
@@ -432,9 +468,9 @@ json McpSession::CallTool(const Message& m, const RequestScope& scope,
   } else {
     result = {{"content", json::array({{{"type", "text"}, {"text", r.structured.dump()}}})},
               {"isError", false}};
-    if (ctx.protocol_version >= "2025-06-18") result["structuredContent"] = r.structured;
+    if (scope.protocol_version >= "2025-06-18") result["structuredContent"] = r.structured;
   }
-  return MakeResult(m.id, std::move(result));
+  return MakeResult(id, std::move(result));
 }
 
 void McpSession::ReapThreads() {
