@@ -54,18 +54,6 @@ ToolResult ToolResult::FromStatus(const Status& status) {
   }
 }
 
-Result<std::unique_ptr<ToolRequest>> Tool::Parse(const json& arguments) const {
-  auto request = std::make_unique<ToolRequest>();
-  request->arguments = arguments;
-  return request;
-}
-
-ToolResult Tool::Call(const json& arguments, ToolCallContext& ctx) {
-  auto request = Parse(arguments);
-  if (!request.ok()) return ToolResult::FromStatus(request.status());
-  return Run(**request, ctx);
-}
-
 McpSession::McpSession(McpServer& server, SessionInfo info)
     : server_(server), info_(std::move(info)) {}
 
