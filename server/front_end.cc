@@ -53,7 +53,6 @@ Result<std::unique_ptr<FrontEnd>> FrontEnd::Open(const FrontEndOptions& o) {
   fe->decisions_ = DecisionLog::Share(fe->store_->connection());
   BATON_ASSIGN_OR_RETURN(fe->guard_, PolicyGuard::Create(*fe->store_, *fe->decisions_,
                                                          SystemClock::Instance(), o.policy));
-  fe->guard_->SetTemplates(o.templates);
   // Chain steps and retried specs are checked as jobs (server/jobs/job_check.h).
   fe->service_->SetJobChecker(fe->guard_.get());
   // Work left behind (a runner that crashed, a delayed job) gets a runner now.

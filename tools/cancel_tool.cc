@@ -39,27 +39,40 @@ CancelTool::CancelTool(JobService& jobs) : JobTool(jobs) {
         {"openWorldHint", false}}}};
 }
 
-ToolResult CancelTool::Call(const json& args, ToolCallContext&) {
-  if (Status s = RejectUnknownArguments(args, definition_["inputSchema"]); !s.ok())
-    return ToolResult::FromStatus(s);
-  auto id = JobIdArgument(args, "job_id");
-  if (!id.ok()) return ToolResult::FromStatus(id.status());
+namespace {
+struct CancelCall final : ToolRequest {
+  JobId job_id = 0;
   bool cascade = true;
+  std::string reason;
+};
+}  // namespace
+
+Result<std::unique_ptr<ToolRequest>> CancelTool::Parse(const json& args) const {
+  BATON_RETURN_IF_ERROR(RejectUnknownArguments(args, definition_["inputSchema"]));
+  auto request = std::make_unique<CancelCall>();
+  BATON_ASSIGN_OR_RETURN(request->job_id, JobIdArgument(args, "job_id"));
   if (args.contains("cascade")) {
     if (!args["cascade"].is_boolean())
-      return ToolResult::Error("Invalid arguments: `cascade` must be true or false");
-    cascade = args["cascade"].get<bool>();
+      return Status::InvalidArgument("`cascade` must be true or false");
+    request->cascade = args["cascade"].get<bool>();
   }
-  std::string reason;
   if (args.contains("reason")) {
     if (!args["reason"].is_string() || args["reason"].get<std::string>().size() > 1000)
-      return ToolResult::Error("Invalid arguments: `reason` must be a string of at most 1000 characters");
-    reason = args["reason"].get<std::string>();
+      return Status::InvalidArgument("`reason` must be a string of at most 1000 characters");
+    request->reason = args["reason"].get<std::string>();
   }
-  auto out = jobs_.Cancel(*id, cascade, reason);
+  request->arguments = args;
+  request->arguments["job_id"] = request->job_id;  // "7" is job 7, for the policy too
+  request->target_job = request->job_id;
+  return std::unique_ptr<ToolRequest>(std::move(request));
+}
+
+ToolResult CancelTool::Run(const ToolRequest& request, ToolCallContext&) {
+  const auto& req = static_cast<const CancelCall&>(request);
+  auto out = jobs_.Cancel(req.job_id, req.cascade, req.reason);
   if (!out.ok()) return ToolResult::FromStatus(out.status());
   json state = out->state == JobState::kRunning ? "cancelling" : ToString(out->state);
-  return ToolResult::Ok({{"job_id", *id}, {"state", state}, {"cascaded", out->cascaded}});
+  return ToolResult::Ok({{"job_id", req.job_id}, {"state", state}, {"cascaded", out->cascaded}});
 }
 
 }  // namespace baton::tools

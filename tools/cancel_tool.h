@@ -10,7 +10,8 @@ namespace baton::tools {
 class CancelTool final : public JobTool {
  public:
   explicit CancelTool(JobService& jobs);
-  ToolResult Call(const nlohmann::json& arguments, ToolCallContext& ctx) override;
+  Result<std::unique_ptr<ToolRequest>> Parse(const nlohmann::json& arguments) const override;
+  ToolResult Run(const ToolRequest& request, ToolCallContext& ctx) override;
 };
 
 }  // namespace baton::tools

@@ -67,17 +67,23 @@ bool ChainTool::MayBlock(const json& args) const {
   return args.is_object() && args.value("wait", json(false)) == json(true);
 }
 
-ToolResult ChainTool::Call(const json& args, ToolCallContext& ctx) {
-  if (Status s = RejectUnknownArguments(args, definition_["inputSchema"]); !s.ok())
-    return ToolResult::FromStatus(s);
+namespace {
+struct ChainCall final : ToolRequest {
+  ParsedChain chain;
+  bool wait = false;
+};
+}  // namespace
+
+Result<std::unique_ptr<ToolRequest>> ChainTool::Parse(const json& args) const {
+  BATON_RETURN_IF_ERROR(RejectUnknownArguments(args, definition_["inputSchema"]));
   if (!args.contains("steps"))
-    return ToolResult::Error("Invalid arguments: `steps` is required: an array of job specs, "
-                             "e.g. [{\"command\": [\"make\"]}, {\"command\": [\"make\", \"test\"]}]");
+    return Status::InvalidArgument("`steps` is required: an array of job specs, e.g. "
+                                   "[{\"command\": [\"make\"]}, {\"command\": [\"make\", \"test\"]}]");
+  auto request = std::make_unique<ChainCall>();
   std::optional<JobId> after;
   if (args.contains("after")) {
-    auto id = JobIdArgument(args, "after");
-    if (!id.ok()) return ToolResult::FromStatus(id.status());
-    after = *id;
+    BATON_ASSIGN_OR_RETURN(JobId id, JobIdArgument(args, "after"));
+    after = id;
   }
   DepCondition cond = DepCondition::kSuccess;
   if (args.contains("after_condition")) {
@@ -85,16 +91,34 @@ ToolResult ChainTool::Call(const json& args, ToolCallContext& ctx) {
     if (c == "failure") cond = DepCondition::kFailure;
     else if (c == "always") cond = DepCondition::kAlways;
     else if (c != "success")
-      return ToolResult::Error("Invalid arguments: `after_condition` must be \"success\", "
-                               "\"failure\" or \"always\"");
+      return Status::InvalidArgument("`after_condition` must be \"success\", \"failure\" or "
+                                     "\"always\"");
   }
-  bool wait = false;
   if (args.contains("wait")) {
-    if (!args["wait"].is_boolean())
-      return ToolResult::Error("Invalid arguments: `wait` must be true or false");
-    wait = args["wait"].get<bool>();
+    if (!args["wait"].is_boolean()) return Status::InvalidArgument("`wait` must be true or false");
+    request->wait = args["wait"].get<bool>();
   }
-  auto out = jobs_.Chain(args["steps"], after, cond, ctx.origin);
+  BATON_ASSIGN_OR_RETURN(request->chain, jobs_.ParseChain(args["steps"], after, cond));
+  // The policy sees every step expanded and normalized, and where the chain hangs.
+  request->arguments = args;
+  json& steps = request->arguments["steps"];
+  steps = json::array();
+  for (const ParsedJobSpec& step : request->chain.steps) steps.push_back(step.normalized);
+  int depth = static_cast<int>(request->chain.steps.size()) - 1;
+  if (after) {
+    request->arguments["after"] = *after;
+    request->chain_parent = *after;
+    // A parent that does not exist is the run's NotFound; its depth is unknown here.
+    if (auto parent = jobs_.Get(*after); parent.ok()) depth += parent->chain_step + 1;
+  }
+  request->chain_depth = depth;
+  return std::unique_ptr<ToolRequest>(std::move(request));
+}
+
+ToolResult ChainTool::Run(const ToolRequest& request, ToolCallContext& ctx) {
+  const auto& req = static_cast<const ChainCall&>(request);
+  const bool wait = req.wait;
+  auto out = jobs_.Chain(req.chain, ctx.origin);
   if (!out.ok()) return ToolResult::FromStatus(out.status());
   json ids = json::array(), states = json::array();
   for (const auto& o : *out) {

@@ -12,7 +12,8 @@ class ChainTool final : public JobTool {
   explicit ChainTool(JobService& jobs);
   bool MayBlock(const nlohmann::json& arguments) const override;
   bool SupportsTasks() const override { return true; }
-  ToolResult Call(const nlohmann::json& arguments, ToolCallContext& ctx) override;
+  Result<std::unique_ptr<ToolRequest>> Parse(const nlohmann::json& arguments) const override;
+  ToolResult Run(const ToolRequest& request, ToolCallContext& ctx) override;
 };
 
 }  // namespace baton::tools

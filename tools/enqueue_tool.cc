@@ -64,16 +64,39 @@ bool EnqueueTool::MayBlock(const json& args) const {
   return args.is_object() && args.value("wait", json(false)) == json(true);
 }
 
-ToolResult EnqueueTool::Call(const json& args, ToolCallContext& ctx) {
-  json spec = args;
+namespace {
+struct EnqueueCall final : ToolRequest {
+  ParsedJobSpec spec;
   bool wait = false;
-  if (spec.is_object() && spec.contains("wait")) {
+};
+}  // namespace
+
+Result<std::unique_ptr<ToolRequest>> EnqueueTool::Parse(const json& args) const {
+  auto request = std::make_unique<EnqueueCall>();
+  json spec = args;
+  if (spec.contains("wait")) {
     if (!spec["wait"].is_boolean())
-      return ToolResult::Error("Invalid arguments: `wait` must be true or false");
-    wait = spec["wait"].get<bool>();
+      return Status::InvalidArgument("`wait` must be true or false");
+    request->wait = spec["wait"].get<bool>();
     spec.erase("wait");
   }
-  auto out = jobs_.Enqueue(spec, ctx.origin);
+  BATON_ASSIGN_OR_RETURN(request->spec, jobs_.ParseEnqueue(spec));
+  request->arguments = request->spec.normalized;
+  request->origin = "direct";
+  if (const auto& t = request->spec.from_template) {
+    request->origin = "template";
+    request->template_use = {{"name", t->name}, {"params", t->params}};
+  }
+  // The first dependency is the job's parent in the chain facts.
+  if (!request->spec.spec.depends_on.empty())
+    request->chain_parent = request->spec.spec.depends_on.front().job_id;
+  return std::unique_ptr<ToolRequest>(std::move(request));
+}
+
+ToolResult EnqueueTool::Run(const ToolRequest& request, ToolCallContext& ctx) {
+  const auto& req = static_cast<const EnqueueCall&>(request);
+  const bool wait = req.wait;
+  auto out = jobs_.Enqueue(req.spec, ctx.origin);
   if (!out.ok()) return ToolResult::FromStatus(out.status());
   json r = {{"job_id", out->id}, {"state", ToString(out->state)}};
   if (out->existed) r["existed"] = true;

@@ -65,7 +65,8 @@ JobsTool::JobsTool(JobService& jobs) : JobTool(jobs) {
         {"openWorldHint", false}}}};
 }
 
-ToolResult JobsTool::Call(const json& args, ToolCallContext&) {
+ToolResult JobsTool::Run(const ToolRequest& request, ToolCallContext&) {
+  const json& args = request.arguments;
   if (Status s = RejectUnknownArguments(args, definition_["inputSchema"]); !s.ok())
     return ToolResult::FromStatus(s);
   JobFilter f;

@@ -38,7 +38,8 @@ QueueTool::QueueTool(JobService& jobs) : JobTool(jobs) {
         {"openWorldHint", false}}}};
 }
 
-ToolResult QueueTool::Call(const json& args, ToolCallContext&) {
+ToolResult QueueTool::Run(const ToolRequest& request, ToolCallContext&) {
+  const json& args = request.arguments;
   if (Status s = RejectUnknownArguments(args, definition_["inputSchema"]); !s.ok())
     return ToolResult::FromStatus(s);
   if (!args.contains("action") || !args["action"].is_string())

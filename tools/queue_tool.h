@@ -10,7 +10,8 @@ namespace baton::tools {
 class QueueTool final : public JobTool {
  public:
   explicit QueueTool(JobService& jobs);
-  ToolResult Call(const nlohmann::json& arguments, ToolCallContext& ctx) override;
+  // Takes its arguments as they are (the default Parse): they need no normalizing for a policy.
+  ToolResult Run(const ToolRequest& request, ToolCallContext& ctx) override;
 };
 
 }  // namespace baton::tools

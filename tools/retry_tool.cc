@@ -34,18 +34,31 @@ RetryTool::RetryTool(JobService& jobs) : JobTool(jobs) {
         {"openWorldHint", true}}}};
 }
 
-ToolResult RetryTool::Call(const json& args, ToolCallContext& ctx) {
-  if (Status s = RejectUnknownArguments(args, definition_["inputSchema"]); !s.ok())
-    return ToolResult::FromStatus(s);
-  auto id = JobIdArgument(args, "job_id");
-  if (!id.ok()) return ToolResult::FromStatus(id.status());
+namespace {
+struct RetryCall final : ToolRequest {
+  JobId job_id = 0;
   std::string reason;
+};
+}  // namespace
+
+Result<std::unique_ptr<ToolRequest>> RetryTool::Parse(const json& args) const {
+  BATON_RETURN_IF_ERROR(RejectUnknownArguments(args, definition_["inputSchema"]));
+  auto request = std::make_unique<RetryCall>();
+  BATON_ASSIGN_OR_RETURN(request->job_id, JobIdArgument(args, "job_id"));
   if (args.contains("reason")) {
     if (!args["reason"].is_string() || args["reason"].get<std::string>().size() > 1000)
-      return ToolResult::Error("Invalid arguments: `reason` must be a string of at most 1000 characters");
-    reason = args["reason"].get<std::string>();
+      return Status::InvalidArgument("`reason` must be a string of at most 1000 characters");
+    request->reason = args["reason"].get<std::string>();
   }
-  auto job = jobs_.Retry(*id, reason, ctx.origin);
+  request->arguments = args;
+  request->arguments["job_id"] = request->job_id;
+  request->target_job = request->job_id;
+  return std::unique_ptr<ToolRequest>(std::move(request));
+}
+
+ToolResult RetryTool::Run(const ToolRequest& request, ToolCallContext& ctx) {
+  const auto& req = static_cast<const RetryCall&>(request);
+  auto job = jobs_.Retry(req.job_id, req.reason, ctx.origin);
   if (!job.ok()) return ToolResult::FromStatus(job.status());
   return ToolResult::Ok({{"job", JobView(*job, std::nullopt, {false, 0})}});
 }

@@ -55,41 +55,54 @@ ScheduleTool::ScheduleTool(JobService& jobs) : JobTool(jobs) {
         {"openWorldHint", true}}}};
 }
 
-ToolResult ScheduleTool::Call(const json& args, ToolCallContext& ctx) {
-  if (Status s = RejectUnknownArguments(args, definition_["inputSchema"]); !s.ok())
-    return ToolResult::FromStatus(s);
-  auto action = StringArgument(args, "action", true);
-  if (!action.ok()) return ToolResult::FromStatus(action.status());
-  if (*action == "list") {
+namespace {
+struct ScheduleCall final : ToolRequest {
+  std::string action, name;
+  std::optional<ParsedSchedule> create;
+};
+}  // namespace
+
+Result<std::unique_ptr<ToolRequest>> ScheduleTool::Parse(const json& args) const {
+  BATON_RETURN_IF_ERROR(RejectUnknownArguments(args, definition_["inputSchema"]));
+  auto request = std::make_unique<ScheduleCall>();
+  request->arguments = args;
+  BATON_ASSIGN_OR_RETURN(request->action, StringArgument(args, "action", true));
+  if (request->action == "list") return std::unique_ptr<ToolRequest>(std::move(request));
+  BATON_ASSIGN_OR_RETURN(request->name, StringArgument(args, "name", true));
+  if (request->action == "delete") return std::unique_ptr<ToolRequest>(std::move(request));
+  if (request->action != "create")
+    return Status::InvalidArgument("`action` must be \"create\", \"list\" or \"delete\"");
+  BATON_ASSIGN_OR_RETURN(std::string cron, StringArgument(args, "cron", true));
+  BATON_ASSIGN_OR_RETURN(std::string tz, StringArgument(args, "tz", false));
+  BATON_ASSIGN_OR_RETURN(std::string catch_up_text, StringArgument(args, "catch_up", false));
+  auto catch_up = catch_up_text.empty() ? std::optional<CatchUp>(CatchUp::kSkip)
+                                        : CatchUpFromString(catch_up_text);
+  if (!catch_up) return Status::InvalidArgument("`catch_up` must be \"skip\" or \"run_once\"");
+  if (!args.contains("spec"))
+    return Status::InvalidArgument("`spec` is required: the job spec each run enqueues, e.g. "
+                                   "{\"command\": [\"make\", \"nightly\"]}");
+  BATON_ASSIGN_OR_RETURN(request->create,
+                         jobs_.ParseSchedule(request->name, cron,
+                                             tz.empty() ? kDefaultScheduleTimeZone : tz,
+                                             *catch_up, args["spec"]));
+  request->arguments["spec"] = request->create->spec.normalized;  // expanded, normalized
+  return std::unique_ptr<ToolRequest>(std::move(request));
+}
+
+ToolResult ScheduleTool::Run(const ToolRequest& request, ToolCallContext& ctx) {
+  const auto& req = static_cast<const ScheduleCall&>(request);
+  if (req.action == "list") {
     auto list = jobs_.ListSchedules();
     if (!list.ok()) return ToolResult::FromStatus(list.status());
     json out = json::array();
     for (const Schedule& s : *list) out.push_back(ScheduleView(s));
     return ToolResult::Ok({{"schedules", out}});
   }
-  auto name = StringArgument(args, "name", true);
-  if (!name.ok()) return ToolResult::FromStatus(name.status());
-  if (*action == "delete") {
-    if (Status s = jobs_.DeleteSchedule(*name); !s.ok()) return ToolResult::FromStatus(s);
-    return ToolResult::Ok({{"deleted", *name}});
+  if (req.action == "delete") {
+    if (Status s = jobs_.DeleteSchedule(req.name); !s.ok()) return ToolResult::FromStatus(s);
+    return ToolResult::Ok({{"deleted", req.name}});
   }
-  if (*action != "create")
-    return ToolResult::Error("Invalid arguments: `action` must be \"create\", \"list\" or \"delete\"");
-  auto cron = StringArgument(args, "cron", true);
-  if (!cron.ok()) return ToolResult::FromStatus(cron.status());
-  auto tz = StringArgument(args, "tz", false);
-  if (!tz.ok()) return ToolResult::FromStatus(tz.status());
-  auto catch_up_text = StringArgument(args, "catch_up", false);
-  if (!catch_up_text.ok()) return ToolResult::FromStatus(catch_up_text.status());
-  auto catch_up = catch_up_text->empty() ? std::optional<CatchUp>(CatchUp::kSkip)
-                                         : CatchUpFromString(*catch_up_text);
-  if (!catch_up)
-    return ToolResult::Error("Invalid arguments: `catch_up` must be \"skip\" or \"run_once\"");
-  if (!args.contains("spec"))
-    return ToolResult::Error("Invalid arguments: `spec` is required: the job spec each run "
-                             "enqueues, e.g. {\"command\": [\"make\", \"nightly\"]}");
-  auto s = jobs_.CreateSchedule(*name, *cron, tz->empty() ? kDefaultScheduleTimeZone : *tz,
-                                *catch_up, args["spec"], ctx.origin);
+  auto s = jobs_.CreateSchedule(*req.create, ctx.origin);
   if (!s.ok()) return ToolResult::FromStatus(s.status());
   return ToolResult::Ok({{"schedule", ScheduleView(*s)}});
 }

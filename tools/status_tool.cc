@@ -64,52 +64,75 @@ bool StatusTool::MayBlock(const json& args) const {
          args["wait_seconds"].get<double>() > 0;
 }
 
-ToolResult StatusTool::Call(const json& args, ToolCallContext& ctx) {
-  if (Status s = RejectUnknownArguments(args, definition_["inputSchema"]); !s.ok())
-    return ToolResult::FromStatus(s);
+namespace {
+struct StatusCall final : ToolRequest {
   std::vector<JobId> ids;
+  double wait_s = 0;
+  StatusOptions options;
+};
+}  // namespace
+
+Result<std::unique_ptr<ToolRequest>> StatusTool::Parse(const json& args) const {
+  BATON_RETURN_IF_ERROR(RejectUnknownArguments(args, definition_["inputSchema"]));
+  auto request = std::make_unique<StatusCall>();
+  std::vector<JobId>& ids = request->ids;
   if (args.contains("job_id") && args.contains("job_ids"))
-    return ToolResult::Error("Invalid arguments: give `job_id` or `job_ids`, not both");
+    return Status::InvalidArgument("give `job_id` or `job_ids`, not both");
   if (args.contains("job_ids")) {
     const json& list = args["job_ids"];
     if (!list.is_array() || list.empty() || list.size() > kMaxIds)
-      return ToolResult::Error("Invalid arguments: `job_ids` must be an array of 1 to 100 job ids");
+      return Status::InvalidArgument("`job_ids` must be an array of 1 to 100 job ids");
     for (size_t i = 0; i < list.size(); ++i) {
       auto id = JobIdArgument(json{{"job_ids[" + std::to_string(i) + "]", list[i]}},
                               "job_ids[" + std::to_string(i) + "]");
-      if (!id.ok()) return ToolResult::FromStatus(id.status());
+      if (!id.ok()) return id.status();
       ids.push_back(*id);
     }
   } else {
     auto id = JobIdArgument(args, "job_id");
-    if (!id.ok()) return ToolResult::FromStatus(id.status());
+    if (!id.ok()) return id.status();
     ids.push_back(*id);
   }
-  double wait_s = 0;
+  double& wait_s = request->wait_s;
   if (args.contains("wait_seconds")) {
     const json& w = args["wait_seconds"];
     if (!w.is_number() || !std::isfinite(w.get<double>()) || w.get<double>() < 0)
-      return ToolResult::Error("Invalid arguments: `wait_seconds` must be a number of seconds, 0 "
-                               "or more (waits are capped at " +
-                               std::to_string(jobs_.options().max_wait_ms / 1000) + ")");
+      return Status::InvalidArgument("`wait_seconds` must be a number of seconds, 0 or more "
+                                     "(waits are capped at " +
+                                     std::to_string(jobs_.options().max_wait_ms / 1000) + ")");
     // Capped, not refused: a longer wait would be moved to the background by Claude Code.
     wait_s = std::min(w.get<double>(), jobs_.options().max_wait_ms / 1000.0);
   }
-  StatusOptions options;
+  StatusOptions& options = request->options;
   if (args.contains("tail_bytes")) {
     const json& t = args["tail_bytes"];
     std::optional<int64_t> tail = JsonInteger(t, 0, 4000);
     if (!tail)
-      return ToolResult::Error("Invalid arguments: `tail_bytes` must be an integer from 0 to "
-                               "4000, got " + t.dump());
+      return Status::InvalidArgument("`tail_bytes` must be an integer from 0 to 4000, got " +
+                                     t.dump());
     options.view.tail_bytes = static_cast<size_t>(*tail);
     options.view.output = options.view.tail_bytes > 0;
   }
   if (args.contains("attempts")) {
     if (!args["attempts"].is_boolean())
-      return ToolResult::Error("Invalid arguments: `attempts` must be true or false");
+      return Status::InvalidArgument("`attempts` must be true or false");
     options.attempts = args["attempts"].get<bool>();
   }
+  request->arguments = args;  // with the ids as numbers: "7" is job 7, for the policy too
+  if (args.contains("job_ids")) {
+    request->arguments["job_ids"] = ids;
+  } else {
+    request->arguments["job_id"] = ids.front();
+    request->target_job = ids.front();
+  }
+  return std::unique_ptr<ToolRequest>(std::move(request));
+}
+
+ToolResult StatusTool::Run(const ToolRequest& request, ToolCallContext& ctx) {
+  const auto& req = static_cast<const StatusCall&>(request);
+  const std::vector<JobId>& ids = req.ids;
+  const double wait_s = req.wait_s;
+  const StatusOptions& options = req.options;
   std::vector<Job> jobs;
   for (JobId id : ids) {  // an unknown id is a tool error, never a task
     auto j = jobs_.Get(id);

@@ -49,26 +49,26 @@ JobService::JobService(JobStore& store, RunnerControl& runner, JobWatcher& watch
                        const Clock& clock, ServiceOptions options)
     : store_(store), runner_(runner), watcher_(watcher), clock_(clock), options_(std::move(options)) {}
 
-Result<JobSpec> JobService::Parse(const json& request, const std::string& where, bool in_chain,
-                                  bool chain_predecessor) {
+Result<ParsedJobSpec> JobService::Parse(const json& request, const std::string& where,
+                                        bool in_chain, bool chain_predecessor) const {
   // Labels baton.* mark what baton itself created (templates, schedules, compensations).
   if (request.is_object() && request.contains("labels") && request["labels"].is_object())
     for (auto it = request["labels"].begin(); it != request["labels"].end(); ++it)
       if (it.key().rfind("baton.", 0) == 0)
         return Status::InvalidArgument("`" + where + "labels." + it.key() +
                                        "`: labels starting with \"baton.\" are reserved");
-  json expanded;
+  ParsedJobSpec parsed;
   const json* j = &request;
   if (TemplateCatalog::IsTemplateRequest(request)) {
     if (!options_.templates)
       return Status::InvalidArgument("`" + where + "template`: no templates are configured (the "
                                      "operator defines them in the config file); give `command`");
-    BATON_ASSIGN_OR_RETURN(ExpandedTemplate t, options_.templates->Expand(request, where));
-    expanded = std::move(t.spec);
-    j = &expanded;
+    BATON_ASSIGN_OR_RETURN(parsed.from_template, options_.templates->Expand(request, where));
+    j = &parsed.from_template->spec;
   }
   SpecContext ctx{options_.base_cwd, clock_.NowMs()};
-  BATON_ASSIGN_OR_RETURN(JobSpec spec, ParseJobSpec(*j, ctx, where));
+  BATON_ASSIGN_OR_RETURN(parsed.spec, ParseJobSpec(*j, ctx, where));
+  JobSpec& spec = parsed.spec;
   // Placeholders are checked now so that a typo fails the call, not the job later.
   if (!in_chain && !spec.on_failure.empty())
     return Status::InvalidArgument("`" + where + "on_failure` only applies to chain steps (it "
@@ -96,7 +96,11 @@ Result<JobSpec> JobService::Parse(const json& request, const std::string& where,
   BATON_RETURN_IF_ERROR(CheckExpandedSizes(spec, where));
   for (const JobSpec& comp : spec.on_failure)
     BATON_RETURN_IF_ERROR(CheckExpandedSizes(comp, where + "on_failure."));
-  return spec;
+  parsed.normalized = JobSpecToJson(spec);
+  parsed.normalized.erase("run_at");
+  for (const char* asked : {"delay_seconds", "run_at"})
+    if (j->contains(asked)) parsed.normalized[asked] = (*j)[asked];
+  return parsed;
 }
 
 // The runner expands placeholders in memory (and writes stdin to a file) just before the job
@@ -177,14 +181,14 @@ Result<Job> JobService::Retry(JobId id, const std::string& reason, const Origin&
   return job;
 }
 
-Result<Schedule> JobService::CreateSchedule(const std::string& name, const std::string& cron,
-                                            const std::string& tz, CatchUp catch_up,
-                                            const json& spec_json, const Origin& origin) {
+Result<ParsedSchedule> JobService::ParseSchedule(const std::string& name, const std::string& cron,
+                                                 const std::string& tz, CatchUp catch_up,
+                                                 const json& spec_json) const {
   if (name.empty() || name.size() > 64 ||
       name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") !=
           std::string::npos)
     return Status::InvalidArgument("`name` must be 1-64 characters of letters, digits, '_', '-', '.'");
-  BATON_ASSIGN_OR_RETURN(CronExpr expr, CronExpr::Parse(cron));
+  BATON_RETURN_IF_ERROR(CronExpr::Parse(cron).status());
   BATON_RETURN_IF_ERROR(ValidateTimeZone(tz));
   if (spec_json.is_object())
     for (const char* f : {"run_at", "delay_seconds", "depends_on", "idempotency_key", "on_failure"})
@@ -192,15 +196,28 @@ Result<Schedule> JobService::CreateSchedule(const std::string& name, const std::
         return Status::InvalidArgument(std::string("`spec.") + f +
                                        "` cannot be used in a schedule (each run is a fresh job "
                                        "at the scheduled time)");
-  BATON_ASSIGN_OR_RETURN(JobSpec spec, Parse(spec_json, "spec.", false, false));
+  ParsedSchedule parsed{name, cron, tz, catch_up, {}};
+  BATON_ASSIGN_OR_RETURN(parsed.spec, Parse(spec_json, "spec.", false, false));
+  return parsed;
+}
+
+Result<Schedule> JobService::CreateSchedule(const std::string& name, const std::string& cron,
+                                            const std::string& tz, CatchUp catch_up,
+                                            const json& spec, const Origin& origin) {
+  BATON_ASSIGN_OR_RETURN(ParsedSchedule parsed, ParseSchedule(name, cron, tz, catch_up, spec));
+  return CreateSchedule(parsed, origin);
+}
+
+Result<Schedule> JobService::CreateSchedule(const ParsedSchedule& p, const Origin& origin) {
+  BATON_ASSIGN_OR_RETURN(CronExpr expr, CronExpr::Parse(p.cron));
   Schedule s;
-  s.name = name;
-  s.cron = cron;
-  s.tz = tz;
-  s.catch_up = catch_up;
-  s.spec_json = JobSpecToJson(spec).dump();
+  s.name = p.name;
+  s.cron = p.cron;
+  s.tz = p.tz;
+  s.catch_up = p.catch_up;
+  s.spec_json = JobSpecToJson(p.spec.spec).dump();
   s.origin = origin;
-  BATON_ASSIGN_OR_RETURN(s.next_run_ms, expr.Next(clock_.NowMs(), tz));
+  BATON_ASSIGN_OR_RETURN(s.next_run_ms, expr.Next(clock_.NowMs(), p.tz));
   BATON_ASSIGN_OR_RETURN(Schedule out, store_.CreateSchedule(s, clock_.NowMs()));
   WakeRunner();  // the runner must know (and stay up while schedules exist)
   return out;
@@ -238,20 +255,48 @@ Status JobService::SetQueueConcurrency(const std::string& queue, std::optional<i
   return Status::OK();
 }
 
+Result<ParsedJobSpec> JobService::ParseEnqueue(const json& spec) const {
+  return Parse(spec, "", false, false);
+}
+
 Result<EnqueueOutcome> JobService::Enqueue(const json& j, const Origin& origin) {
-  BATON_ASSIGN_OR_RETURN(JobSpec spec, Parse(j, "", false, false));
-  EnqueueRequest req{std::move(spec), origin, std::nullopt, 0};
+  BATON_ASSIGN_OR_RETURN(ParsedJobSpec spec, ParseEnqueue(j));
+  return Enqueue(spec, origin);
+}
+
+Result<EnqueueOutcome> JobService::Enqueue(const ParsedJobSpec& spec, const Origin& origin) {
+  EnqueueRequest req{spec.spec, origin, std::nullopt, 0};
   BATON_ASSIGN_OR_RETURN(EnqueueOutcome out, store_.Enqueue(req, clock_.NowMs()));
   if (!out.existed) WakeRunner();
   return out;
 }
 
-Result<std::vector<EnqueueOutcome>> JobService::Chain(const json& steps, std::optional<JobId> after,
-                                                      DepCondition after_condition,
-                                                      const Origin& origin) {
+Result<ParsedChain> JobService::ParseChain(const json& steps, std::optional<JobId> after,
+                                           DepCondition after_condition) const {
   if (!steps.is_array() || steps.empty())
     return Status::InvalidArgument("`steps` must be a non-empty array of job specs");
   if (steps.size() > 100) return Status::InvalidArgument("`steps` may have at most 100 entries");
+  ParsedChain chain{{}, after, after_condition};
+  std::vector<std::string> names;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    std::string where = "steps[" + std::to_string(i) + "].";
+    BATON_ASSIGN_OR_RETURN(ParsedJobSpec step,
+                           Parse(steps[i], where, true, i > 0 || after.has_value()));
+    const std::string& name = step.spec.name;
+    if (!name.empty()) {
+      if (std::find(names.begin(), names.end(), name) != names.end())
+        return Status::InvalidArgument("`" + where + "name` \"" + name + "\" is used twice");
+      names.push_back(name);
+    }
+    chain.steps.push_back(std::move(step));
+  }
+  return chain;
+}
+
+Result<std::vector<EnqueueOutcome>> JobService::Chain(const ParsedChain& chain,
+                                                      const Origin& origin) {
+  const std::optional<JobId>& after = chain.after;
+  const size_t count = chain.steps.size();
   std::optional<JobId> chain_id;
   int base_depth = 0;
   if (after) {
@@ -260,15 +305,8 @@ Result<std::vector<EnqueueOutcome>> JobService::Chain(const json& steps, std::op
     base_depth = prev.chain_step + 1;
   }
   std::vector<EnqueueRequest> reqs;
-  std::vector<std::string> names;
-  for (size_t i = 0; i < steps.size(); ++i) {
-    std::string where = "steps[" + std::to_string(i) + "].";
-    BATON_ASSIGN_OR_RETURN(JobSpec spec, Parse(steps[i], where, true, i > 0 || after.has_value()));
-    if (!spec.name.empty()) {
-      if (std::find(names.begin(), names.end(), spec.name) != names.end())
-        return Status::InvalidArgument("`" + where + "name` \"" + spec.name + "\" is used twice");
-      names.push_back(spec.name);
-    }
+  for (size_t i = 0; i < count; ++i) {
+    JobSpec spec = chain.steps[i].spec;
     {  // Each step is a job: checked as one, before any is written.
       JobCheck check;
       check.origin = "chain";
@@ -276,7 +314,7 @@ Result<std::vector<EnqueueOutcome>> JobService::Chain(const json& steps, std::op
       check.on_behalf_of = origin;
       check.chain_depth = base_depth + static_cast<int>(i);
       if (i == 0 && after) check.chain_parent = *after;
-      check.source = {{"step", i}, {"steps", steps.size()}};
+      check.source = {{"step", i}, {"steps", count}};
       if (after) check.source["after"] = *after;
       if (Status s = CheckJob(check); !s.ok())
         return Status::PermissionDenied("steps[" + std::to_string(i) + "]: " + s.message());
@@ -284,7 +322,7 @@ Result<std::vector<EnqueueOutcome>> JobService::Chain(const json& steps, std::op
     // The chain edge comes first: it is the step's predecessor ({{prev.*}}).
     Dependency edge;
     if (i == 0 && after) {
-      edge = {*after, after_condition};
+      edge = {*after, chain.after_condition};
     } else if (i > 0) {
       edge = {-static_cast<JobId>(i), DepCondition::kSuccess};
     }

@@ -45,17 +45,54 @@ struct ServiceOptions {
   const TemplateCatalog* templates = nullptr;
 };
 
+// A job spec parsed once, for one call: what is stored, and what the policy judges.
+struct ParsedJobSpec {
+  JobSpec spec;
+  // The normalized spec the policy sees (docs/policy.md): JobSpecToJson(spec), with
+  // delay_seconds and run_at as requested (the absolute time a delay became means nothing there).
+  nlohmann::json normalized;
+  std::optional<ExpandedTemplate> from_template;  // set when it was a template request
+};
+
+// A chain's steps, parsed once (JobService::ParseChain).
+struct ParsedChain {
+  std::vector<ParsedJobSpec> steps;
+  std::optional<JobId> after;
+  DepCondition after_condition = DepCondition::kSuccess;
+};
+
+// A schedule to create, parsed once (JobService::ParseSchedule).
+struct ParsedSchedule {
+  std::string name, cron, tz;
+  CatchUp catch_up = CatchUp::kSkip;
+  ParsedJobSpec spec;
+};
+
 class JobService {
  public:
   JobService(JobStore& store, RunnerControl& runner, JobWatcher& watcher, const Clock& clock,
              ServiceOptions options);
 
-  // `spec` is a job spec as agents send it (storage/job_spec.h); InvalidArgument names the field.
+  // Parses a job spec as agents send it (storage/job_spec.h) for enqueue; a template request is
+  // expanded here, once. InvalidArgument names the field. Reads no job.
+  Result<ParsedJobSpec> ParseEnqueue(const nlohmann::json& spec) const;
+  // Parses chain steps (each a job spec, `steps[i].` in errors; unique names); `after` is the
+  // job the first step follows, if any.
+  Result<ParsedChain> ParseChain(const nlohmann::json& steps, std::optional<JobId> after,
+                                 DepCondition after_condition) const;
+  // Parses a schedule: name, cron, tz and a job spec without run_at, delay_seconds, depends_on,
+  // idempotency_key or on_failure. InvalidArgument names the bad field (cron, tz, spec).
+  Result<ParsedSchedule> ParseSchedule(const std::string& name, const std::string& cron,
+                                       const std::string& tz, CatchUp catch_up,
+                                       const nlohmann::json& spec) const;
+
+  Result<EnqueueOutcome> Enqueue(const ParsedJobSpec& spec, const Origin& origin);
+  // ParseEnqueue, then Enqueue.
   Result<EnqueueOutcome> Enqueue(const nlohmann::json& spec, const Origin& origin);
   // Steps run one after another, each only if the previous succeeded; the first after `after`
-  // (if given) on `after_condition`. All jobs are created in one transaction.
-  Result<std::vector<EnqueueOutcome>> Chain(const nlohmann::json& steps, std::optional<JobId> after,
-                                            DepCondition after_condition, const Origin& origin);
+  // (if given) on `after_condition`. Each step is checked as a job (JobChecker) before any is
+  // written; all jobs are created in one transaction.
+  Result<std::vector<EnqueueOutcome>> Chain(const ParsedChain& chain, const Origin& origin);
   Result<Job> Get(JobId id);
   Result<std::vector<Attempt>> Attempts(JobId id);
   Result<std::vector<Job>> List(const JobFilter& filter);
@@ -72,8 +109,9 @@ class JobService {
   // `caller`): PermissionDenied when it is no longer allowed.
   Result<Job> Retry(JobId id, const std::string& reason, const Origin& caller = {});
 
-  // Schedules. `spec` is a job spec as for Enqueue, without run_at, delay_seconds, depends_on,
-  // idempotency_key or on_failure. InvalidArgument names the bad field (cron, tz, spec).
+  // Schedules.
+  Result<Schedule> CreateSchedule(const ParsedSchedule& schedule, const Origin& origin);
+  // ParseSchedule, then CreateSchedule.
   Result<Schedule> CreateSchedule(const std::string& name, const std::string& cron,
                                   const std::string& tz, CatchUp catch_up,
                                   const nlohmann::json& spec, const Origin& origin);
@@ -96,10 +134,10 @@ class JobService {
   void SetJobChecker(JobChecker* checker) { checker_ = checker; }
 
  private:
-  Result<JobSpec> Parse(const nlohmann::json& spec, const std::string& where, bool in_chain,
-                        bool chain_predecessor);
+  Result<ParsedJobSpec> Parse(const nlohmann::json& spec, const std::string& where, bool in_chain,
+                              bool chain_predecessor) const;
   void WakeRunner();
-  Status ValidateQueueName(const std::string& queue);
+  static Status ValidateQueueName(const std::string& queue);
   static Status CheckExpandedSizes(const JobSpec& spec, const std::string& where);
   Status CheckJob(const JobCheck& check);
 

@@ -216,7 +216,9 @@ json McpSession::Dispatch(const Message& m, const std::shared_ptr<Responder>& ou
     if (!modern) {
       if (auto early = RefuseBeforeInitialize(m)) return *early;
       RequestScope scope = LegacyScope();
-      if (auto denied = Guard(m, scope)) return *denied;
+      // A tools/call is judged in CallTool, on the request its tool parsed.
+      if (m.method != "tools/call")
+        if (auto denied = Guard(m, scope)) return *denied;
       return Serve(m, scope, out);
     }
     if (auto invalid = CheckModernMeta(m)) return *invalid;
@@ -225,7 +227,8 @@ json McpSession::Dispatch(const Message& m, const std::shared_ptr<Responder>& ou
       return MakeError(m.id, transport::kMethodNotFound,
                        "Method not found: " + m.method + " is not part of protocol " +
                            scope.protocol_version);
-    if (auto denied = Guard(m, scope)) return *denied;
+    if (m.method != "tools/call")
+      if (auto denied = Guard(m, scope)) return *denied;
     if (m.method == "server/discover" && server_.prefer_legacy())
       return MakeError(m.id, transport::kMethodNotFound,
                        "Method not found: server/discover (this server prefers the initialize "
@@ -273,8 +276,6 @@ std::optional<json> McpSession::RefuseBeforeInitialize(const Message& m) {
 }
 
 std::optional<json> McpSession::Guard(const Message& m, const RequestScope& scope) {
-  RequestGuard* guard = server_.guard();
-  if (!guard) return std::nullopt;
   std::string tool_name;
   const json* args = &m.params;
   if (m.method == "tools/call" && m.params.is_object() && m.params.contains("name") &&
@@ -282,14 +283,19 @@ std::optional<json> McpSession::Guard(const Message& m, const RequestScope& scop
     tool_name = m.params["name"].get<std::string>();
     if (m.params.contains("arguments")) args = &m.params["arguments"];
   }
-  CallFacts facts{m.method, tool_name.empty() ? nullptr : &tool_name, args, info_,
-                  scope.protocol_version};
+  return Judge(m, {m.method, tool_name.empty() ? nullptr : &tool_name, args, info_,
+                   scope.protocol_version});
+}
+
+std::optional<json> McpSession::Judge(const Message& m, const CallFacts& facts) {
+  RequestGuard* guard = server_.guard();
+  if (!guard) return std::nullopt;
   GuardVerdict verdict = guard->Check(facts);
   if (verdict.allow) return std::nullopt;
   std::string why;
   for (const auto& r : verdict.reasons) why += (why.empty() ? "" : "; ") + r;
   if (why.empty()) why = "the policy did not allow this request";
-  if (!tool_name.empty())
+  if (facts.tool)
     return MakeResult(m.id, {{"content", json::array({{{"type", "text"},
                                                        {"text", "Denied by policy: " + why}}})},
                              {"isError", true}});
@@ -370,16 +376,20 @@ json McpSession::CallTool(const Message& m, const RequestScope& scope,
                           const std::shared_ptr<Responder>& out,
                           const std::shared_ptr<std::atomic<bool>>& cancelled) {
   const json& params = m.params;
+  // An envelope the session refuses is still judged as sent: a denial answers first.
+  auto refuse = [&](json error) -> json {
+    if (auto denied = Guard(m, scope)) return *denied;
+    return error;
+  };
   if (!params.is_object() || !params.contains("name") || !params["name"].is_string())
-    return JsonRpcError(m.id,
-                        Status::InvalidArgument(
-                            "Invalid params: tools/call needs \"name\" (a tool from tools/list)"));
+    return refuse(JsonRpcError(m.id, Status::InvalidArgument("Invalid params: tools/call needs "
+                                                             "\"name\" (a tool from tools/list)")));
   std::string name = params["name"].get<std::string>();
   Tool* tool = server_.FindTool(name);
   if (!tool)
-    return JsonRpcError(
+    return refuse(JsonRpcError(
         m.id, Status::InvalidArgument("Unknown tool: " + name +
-                                      " (call tools/list for the tools this server has)"));
+                                      " (call tools/list for the tools this server has)")));
   // A call that would wait for jobs may become a task (server/mcp/mcp_tasks.h).
   McpTasks* tasks = server_.tasks();
   TaskRequest task_request;
@@ -387,18 +397,25 @@ json McpSession::CallTool(const Message& m, const RequestScope& scope,
     auto tr = tasks->ForToolCall(params, scope.modern, scope.client_capabilities,
                                  tool->SupportsTasks());
     if (!tr.ok())
-      return MakeError(m.id,
-                       tr.status().code() == StatusCode::kFailedPrecondition
-                           ? transport::kMethodNotFound
-                           : transport::kInvalidParams,
-                       "Invalid params: " + tr.status().message());
+      return refuse(MakeError(m.id,
+                              tr.status().code() == StatusCode::kFailedPrecondition
+                                  ? transport::kMethodNotFound
+                                  : transport::kInvalidParams,
+                              "Invalid params: " + tr.status().message()));
     task_request = *tr;
   }
   json args = params.value("arguments", json::object());
   if (args.is_null()) args = json::object();
   if (!args.is_object())
-    return JsonRpcError(m.id,
-                        Status::InvalidArgument("Invalid params: \"arguments\" must be an object"));
+    return refuse(JsonRpcError(
+        m.id, Status::InvalidArgument("Invalid params: \"arguments\" must be an object")));
+  // The arguments are parsed once: the policy judges the request the tool then runs.
+  Result<std::unique_ptr<ToolRequest>> request = tool->Parse(args);
+  CallFacts facts{m.method, &name, &args, info_, scope.protocol_version};
+  if (request.ok()) facts.request = request->get();
+  else facts.invalid = &request.status();
+  if (auto denied = Judge(m, facts)) return *denied;
+  if (!request.ok()) return ToolResponse(m.id, ToolResult::FromStatus(request.status()), scope);
   json token;
   if (params.contains("_meta") && params["_meta"].is_object() &&
       params["_meta"].contains("progressToken"))
@@ -433,7 +450,7 @@ json McpSession::CallTool(const Message& m, const RequestScope& scope,
   ctx.close_stream = [out] { out->CloseStream(); };
   ctx.task_mode = task_request.mode;
   ctx.note_job = [this](int64_t job_id, bool ended) { NoteJob(job_id, ended); };
-  ToolResult r = tool->Call(args, ctx);
+  ToolResult r = tool->Run(**request, ctx);
   if (r.deferred()) {
     Result<json> answer =
         tasks ? tasks->Answer(task_request, name, r, ctx.origin)
@@ -443,7 +460,11 @@ json McpSession::CallTool(const Message& m, const RequestScope& scope,
                                                  answer.status().message()));
     return MakeResult(m.id, std::move(*answer));
   }
-  if (r.rpc_error != 0) return MakeError(m.id, r.rpc_error, r.error, r.rpc_error_data);
+  return ToolResponse(m.id, r, scope);
+}
+
+json McpSession::ToolResponse(const json& id, const ToolResult& r, const RequestScope& scope) {
+  if (r.rpc_error != 0) return MakeError(id, r.rpc_error, r.error, r.rpc_error_data);
   json result;
   if (r.is_error()) {
     result = {{"content", json::array({{{"type", "text"}, {"text", r.error}}})}, {"isError", true}};
@@ -452,9 +473,9 @@ json McpSession::CallTool(const Message& m, const RequestScope& scope,
   } else {
     result = {{"content", json::array({{{"type", "text"}, {"text", r.structured.dump()}}})},
               {"isError", false}};
-    if (ctx.protocol_version >= "2025-06-18") result["structuredContent"] = r.structured;
+    if (scope.protocol_version >= "2025-06-18") result["structuredContent"] = r.structured;
   }
-  return MakeResult(m.id, std::move(result));
+  return MakeResult(id, std::move(result));
 }
 
 void McpSession::ReapThreads() {

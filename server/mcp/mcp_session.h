@@ -63,9 +63,14 @@ struct SessionInfo {
 struct CallFacts {
   const std::string& method;
   const std::string* tool = nullptr;                // tools/call only
-  const nlohmann::json* arguments = nullptr;        // tools/call arguments, or the params
+  const nlohmann::json* arguments = nullptr;        // tools/call arguments as sent, or the params
   const SessionInfo& session;
   const std::string& protocol_version;
+  // tools/call of a known tool: the request its Parse returned (what the policy judges and the
+  // tool then runs), or why the arguments did not parse (the call creates nothing and acts on
+  // nothing; the agent gets the tool's error). Neither: an envelope the session refuses.
+  const ToolRequest* request = nullptr;
+  const Status* invalid = nullptr;
 };
 
 struct GuardVerdict {
@@ -129,12 +134,18 @@ class McpSession {
                        const std::shared_ptr<Responder>& out);
   // An error for a legacy request that arrives before initialize was answered; nullopt: serve it.
   std::optional<nlohmann::json> RefuseBeforeInitialize(const transport::Message& m);
+  // Asks the guard about the request as sent (any method but a tools/call the session parsed).
   std::optional<nlohmann::json> Guard(const transport::Message& m, const RequestScope& scope);
+  // The denial of `facts`, or nullopt when the request may be served.
+  std::optional<nlohmann::json> Judge(const transport::Message& m, const CallFacts& facts);
   nlohmann::json Initialize(const transport::Message& m);
   nlohmann::json Discover(const transport::Message& m);
   nlohmann::json CallTool(const transport::Message& m, const RequestScope& scope,
                           const std::shared_ptr<Responder>& out,
                           const std::shared_ptr<std::atomic<bool>>& cancelled);
+  // A tool's result as the tools/call response (not a deferred one).
+  static nlohmann::json ToolResponse(const nlohmann::json& id, const ToolResult& r,
+                                     const RequestScope& scope);
   nlohmann::json ReadResource(const transport::Message& m);
   nlohmann::json GetPrompt(const transport::Message& m);
   nlohmann::json Complete(const transport::Message& m);

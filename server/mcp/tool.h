@@ -1,13 +1,16 @@
 // server/mcp/tool.h
 //
 // An MCP tool as the session sees it: a definition (name, title, description, schemas,
-// annotations) and a call. Tools live in tools/, one per file, and call the job service; the
-// session validates nothing but the envelope, so each tool validates its own arguments and
-// answers bad ones with a ToolResult error that tells the agent what to fix.
+// annotations), a parse and a run. Tools live in tools/, one per file, and call the job service;
+// the session validates nothing but the envelope. Each tool parses its own arguments once, into a
+// ToolRequest (a bad one is an error Status the session answers as a tool error that tells the
+// agent what to fix); the policy judges that request and the tool runs that same request, so the
+// two never read the arguments differently (a template is expanded once per call).
 #pragma once
 
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -105,6 +108,21 @@ int JsonRpcErrorCode(const Status& status);
 nlohmann::json JsonRpcError(const nlohmann::json& id, const Status& status,
                             nlohmann::json data = nullptr);
 
+// A tool call's arguments, parsed once by the tool (Tool::Parse). Tools derive their typed request
+// from it; the fields here are what the policy sees of the call (docs/policy.md, "The input
+// document"), computed by the tool so that the guard needs no knowledge of argument shapes.
+struct ToolRequest {
+  virtual ~ToolRequest() = default;
+  // input.arguments: the normalized arguments (for job-creating tools the expanded, normalized job
+  // spec; job ids as numbers). A tool that takes its arguments as they are reads them here.
+  nlohmann::json arguments = nlohmann::json::object();
+  std::optional<JobId> target_job;   // the job the call acts on (status, cancel, retry): input.job
+  std::optional<std::string> origin; // enqueue: "direct" or "template" (input.origin)
+  nlohmann::json template_use;       // a template enqueue: {name, params} (input.template)
+  int chain_depth = 0;               // input.chain
+  std::optional<JobId> chain_parent;
+};
+
 class Tool {
  public:
   virtual ~Tool() = default;
@@ -115,7 +133,14 @@ class Tool {
   // True when the tool can answer with a task on jobs (ToolResult::Deferred; tools/list then
   // says execution.taskSupport "optional" on 2025-11-25).
   virtual bool SupportsTasks() const { return false; }
-  virtual ToolResult Call(const nlohmann::json& arguments, ToolCallContext& ctx) = 0;
+  // Parses `arguments` (an object) once. InvalidArgument (or NotFound, ...) naming the bad
+  // argument: the session answers it as a tool error, through ToolResult::FromStatus. The default
+  // takes the arguments as they are (ToolRequest::arguments).
+  virtual Result<std::unique_ptr<ToolRequest>> Parse(const nlohmann::json& arguments) const;
+  // Runs a request this tool's Parse returned.
+  virtual ToolResult Run(const ToolRequest& request, ToolCallContext& ctx) = 0;
+  // Parse, then Run: a call without a policy check (tests, in-process callers).
+  ToolResult Call(const nlohmann::json& arguments, ToolCallContext& ctx);
 
   std::string name() const { return Definition().at("name").get<std::string>(); }
 };

@@ -21,7 +21,9 @@ class FixtureTool final : public Tool {
   FixtureTool(json definition, Handler handler)
       : definition_(std::move(definition)), handler_(std::move(handler)) {}
   const json& Definition() const override { return definition_; }
-  ToolResult Call(const json& args, ToolCallContext& ctx) override { return handler_(args, ctx); }
+  ToolResult Run(const ToolRequest& request, ToolCallContext& ctx) override {
+    return handler_(request.arguments, ctx);
+  }
 
  private:
   json definition_;

@@ -25,7 +25,8 @@ class EchoTool final : public Tool {
   }
   const json& Definition() const override { return def_; }
   bool MayBlock(const json& a) const override { return a.value("block", false); }
-  ToolResult Call(const json& a, ToolCallContext& ctx) override {
+  ToolResult Run(const ToolRequest& request, ToolCallContext& ctx) override {
+    const json& a = request.arguments;
     if (a.value("fail", false)) return ToolResult::Error("it failed");
     if (a.value("block", false)) {
       ctx.progress(1, 2, "half");

@@ -7,7 +7,13 @@
 #include <fstream>
 #include <thread>
 
+#include "server/jobs/job_service.h"
+#include "server/jobs/job_watcher.h"
+#include "server/jobs/runner_control.h"
+#include "server/jobs/state_paths.h"
+#include "server/mcp/mcp_server.h"
 #include "tests/support/temp_dir.h"
+#include "tools/register_tools.h"
 
 namespace baton {
 namespace {
@@ -17,9 +23,24 @@ using nlohmann::json;
 class PolicyGuardTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store_ = std::move(JobStore::Open(dir_.File("b.db")).value());
-    log_ = std::move(DecisionLog::Open(dir_.File("b.db")).value());
+    auto paths = ResolveStatePaths(dir_.File("b.db"));
+    ASSERT_TRUE(paths.ok()) << paths.status().ToString();
+    store_ = std::move(JobStore::Open(paths->db).value());
+    log_ = std::move(DecisionLog::Open(paths->db).value());
+    control_ = std::make_unique<RunnerControl>(*paths, RunnerLaunch{"", {}, false});
+    watcher_ = std::make_unique<JobWatcher>(*store_);
+    UseTemplates(nullptr);
     std::filesystem::create_directories(policy_dir());
+  }
+  // The job tools, parsing with `templates` as the front-end's do.
+  void UseTemplates(const TemplateCatalog* templates) {
+    ServiceOptions so;
+    so.base_cwd = dir_.path();
+    so.templates = templates;
+    server_ = std::make_unique<McpServer>("baton", "1.0", "");
+    service_ = std::make_unique<JobService>(*store_, *control_, *watcher_,
+                                            SystemClock::Instance(), so);
+    tools::RegisterJobTools(*server_, *service_);
   }
   std::string policy_dir() const { return dir_.File("policies"); }
   void WritePolicy(const std::string& name, const std::string& text) {
@@ -37,12 +58,27 @@ class PolicyGuardTest : public ::testing::Test {
     EXPECT_TRUE(g.ok()) << g.status().ToString();
     return g.ok() ? std::move(g).value() : nullptr;
   }
-  GuardVerdict Call(PolicyGuard& g, const std::string& tool, const json& args,
-                    const std::string& transport = "stdio", const std::string& principal = "alice") {
+  // A tools/call as the session judges it: on the request the tool parsed.
+  template <typename Fn>
+  auto WithFacts(const std::string& tool, const json& args, const std::string& transport,
+                 const std::string& principal, Fn fn) {
     std::string method = "tools/call", version = "2025-11-25";
     SessionInfo session{"s1", transport, principal};
+    auto request = server_->FindTool(tool)->Parse(args);
     CallFacts f{method, &tool, &args, session, version};
-    return g.Check(f);
+    if (request.ok()) f.request = request->get();
+    else f.invalid = &request.status();
+    return fn(f);
+  }
+  GuardVerdict Call(PolicyGuard& g, const std::string& tool, const json& args,
+                    const std::string& transport = "stdio", const std::string& principal = "alice") {
+    return WithFacts(tool, args, transport, principal,
+                     [&](const CallFacts& f) { return g.Check(f); });
+  }
+  json Input(PolicyGuard& g, const std::string& tool, const json& args,
+             const std::string& transport = "stdio", const std::string& principal = "alice") {
+    return WithFacts(tool, args, transport, principal,
+                     [&](const CallFacts& f) { return g.BuildInput(f); });
   }
   static bool Mentions(const GuardVerdict& v, const std::string& needle) {
     for (const auto& r : v.reasons)
@@ -52,6 +88,10 @@ class PolicyGuardTest : public ::testing::Test {
   testing::TempDir dir_;
   std::unique_ptr<JobStore> store_;
   std::unique_ptr<DecisionLog> log_;
+  std::unique_ptr<RunnerControl> control_;
+  std::unique_ptr<JobWatcher> watcher_;
+  std::unique_ptr<McpServer> server_;
+  std::unique_ptr<JobService> service_;
 };
 
 TEST_F(PolicyGuardTest, DefaultPolicyAllowsSafeCommandsAndDeniesDangerousOnes) {
@@ -95,10 +135,7 @@ TEST_F(PolicyGuardTest, InputCarriesServerFactsAndDecisionsAreLoggedMasked) {
   r.origin = {"s0", "bob"};
   auto job = store_->Enqueue(r, SystemClock::Instance().NowMs());
   ASSERT_TRUE(job.ok());
-  std::string method = "tools/call", version = "2025-11-25", tool = "cancel";
-  json args = {{"job_id", job->id}};
-  SessionInfo session{"s1", "http", "carol"};
-  json input = g->BuildInput({method, &tool, &args, session, version});
+  json input = Input(*g, "cancel", {{"job_id", job->id}}, "http", "carol");
   EXPECT_EQ(input["tool"], "cancel");
   EXPECT_EQ(input["principal"]["id"], "carol");
   EXPECT_EQ(input["principal"]["kind"], "token");
@@ -131,11 +168,9 @@ TEST_F(PolicyGuardTest, TemplateEnqueuesAreJudgedByTheirExpandedSpec) {
     "build": {"command": ["make", "{{params.target}}"], "params": {"target": {"type": "string"}}},
     "nuke": {"command": ["rm", "-rf", "{{params.dir}}"], "params": {"dir": {"type": "string"}}}})"));
   ASSERT_TRUE(cat.ok()) << cat.status().ToString();
-  g->SetTemplates(&*cat);
-  std::string method = "tools/call", version = "2025-11-25", tool = "enqueue";
-  SessionInfo session{"s1", "stdio", "alice"};
+  UseTemplates(&*cat);
   json args = {{"template", "build"}, {"params", {{"target", "all"}}}};
-  json input = g->BuildInput({method, &tool, &args, session, version});
+  json input = Input(*g, "enqueue", args);
   EXPECT_EQ(input["origin"], "template");
   EXPECT_EQ(input["template"], json({{"name", "build"}, {"params", {{"target", "all"}}}}));
   EXPECT_EQ(input["arguments"]["command"], json({"make", "all"}));
@@ -144,8 +179,13 @@ TEST_F(PolicyGuardTest, TemplateEnqueuesAreJudgedByTheirExpandedSpec) {
   EXPECT_FALSE(nuke.allow);
   EXPECT_TRUE(Mentions(nuke, "not on the allowlist")) << json(nuke.reasons).dump();
   // A direct enqueue says so.
-  json direct = {{"command", {"make"}}};
-  EXPECT_EQ(g->BuildInput({method, &tool, &direct, session, version})["origin"], "direct");
+  EXPECT_EQ(Input(*g, "enqueue", {{"command", {"make"}}})["origin"], "direct");
+  // One that does not expand is not evaluated: the tool's error tells the agent what to fix.
+  GuardVerdict bad = Call(*g, "enqueue", {{"template", "build"}});
+  EXPECT_TRUE(bad.allow);
+  auto recent = log_->Recent(1);
+  ASSERT_TRUE(recent.ok());
+  EXPECT_EQ(recent->front().backend, "none: invalid arguments");
 }
 
 TEST_F(PolicyGuardTest, IndirectJobsAreCheckedAsEnqueuesWithTheirOrigin) {

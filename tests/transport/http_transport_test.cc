@@ -27,7 +27,7 @@ class LambdaTool final : public Tool {
       : def_({{"name", name}, {"description", name}, {"inputSchema", {{"type", "object"}}}}),
         fn_(std::move(fn)) {}
   const json& Definition() const override { return def_; }
-  ToolResult Call(const json&, ToolCallContext& ctx) override { return fn_(ctx); }
+  ToolResult Run(const ToolRequest&, ToolCallContext& ctx) override { return fn_(ctx); }
 
  private:
   json def_;
