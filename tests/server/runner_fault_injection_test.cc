@@ -94,7 +94,7 @@ class RunnerFaultInjectionTest : public testing::RunnerFixture {
   }
   // Nothing left to do and nothing held: the runner exits on its own, cleanly.
   void ExpectIdleExit(Subprocess& runner) {
-    auto status = runner.Wait(10000);
+    auto status = runner.Wait(20000);  // beyond the longest --idle-exit used here (10 s)
     ASSERT_TRUE(status.has_value()) << "the runner did not idle-exit\n" << runner.Stderr();
     EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << runner.Stderr();
   }
