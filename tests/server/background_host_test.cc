@@ -92,7 +92,6 @@ class BackgroundHostTest : public ::testing::Test {
 TEST_F(BackgroundHostTest, ShutdownStopsTheRunnerThenFlushesItsEventsThenStopsTheParts) {
   BackgroundHostOptions o = Options(RunnerHosting::kIfFree);
   o.nats = Nats();
-  auto host = std::move(BackgroundHost::Open(o)).value();
   JobId job = 0;
   bool lock_held_at_part_start = true;
   std::optional<JobState> state_at_part_shutdown;
@@ -103,6 +102,8 @@ TEST_F(BackgroundHostTest, ShutdownStopsTheRunnerThenFlushesItsEventsThenStopsTh
     state_at_part_shutdown = State(job);
     unpublished_at_part_shutdown = Unpublished();
   };
+  // After the probe: a failed assertion destroys the host (which stops the probe) first.
+  auto host = std::move(BackgroundHost::Open(o)).value();
   ASSERT_TRUE(host->AddPart("order probe", probe).ok());
   ASSERT_TRUE(host->Start().ok());
   EXPECT_FALSE(lock_held_at_part_start) << "parts start before the runner takes its lock";
