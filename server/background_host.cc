@@ -23,19 +23,24 @@ BackgroundHost::~BackgroundHost() { Shutdown(); }
 Status BackgroundHost::AddPart(Part part) {
   parts_.push_back(std::move(part));
   if (!started_) return Status::OK();
-  Part& p = parts_.back();
+  return StartPart(parts_.back());
+}
+
+Status BackgroundHost::StartPart(Part& p) {
   Status s = p.start();
-  if (!s.ok()) return Status(s.code(), p.name + ": " + s.ToString());
-  p.started = true;
-  return s;
+  if (s.ok()) {
+    p.started = true;
+    return s;
+  }
+  if (p.need == PartNeed::kRequired) return Status(s.code(), p.name + ": " + s.ToString());
+  spdlog::warn("{}: {}; going on without it", p.name, s.ToString());
+  return Status::OK();
 }
 
 Status BackgroundHost::StartParts() {
   for (Part& p : parts_) {
     if (p.started) continue;
-    Status s = p.start();
-    if (!s.ok()) return Status(s.code(), p.name + ": " + s.ToString());
-    p.started = true;
+    BATON_RETURN_IF_ERROR(StartPart(p));
   }
   return Status::OK();
 }
@@ -68,6 +73,9 @@ Status BackgroundHost::Start() {
     auto policy = OpenRunnerPolicy(*store_, paths_.db, options_.policy);
     if (!policy.ok()) return Status(policy.status().code(), "policy: " + policy.status().ToString());
     policy_ = std::move(policy).value();
+    if (auto reloader = policy_.guard->reloader())
+      parts_.insert(parts_.begin(),
+                    SharedPart("runner policy reloader", std::move(reloader), PartNeed::kOptional));
   }
   if (Status s = StartParts(); !s.ok()) {
     Shutdown();

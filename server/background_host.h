@@ -3,7 +3,8 @@
 // BackgroundHost builds and owns what works behind a baton process's requests over one database:
 // the runner (claims and executes jobs), its store connection, the policy check of the jobs the
 // runner creates, the event drainer (outbox → NATS JetStream), the WAL checkpointer, and parts
-// added with AddPart (a policy reloader: anything with `Status Start()` and `void Shutdown()`).
+// added with AddPart (the front-end's policy reloader: anything with `Status Start()` and
+// `void Shutdown()`).
 // `serve --stdio`, `serve --http` and `runner` each own one; FrontEnd (server/front_end.h) is
 // the other half of a serving process, and the host outlives it.
 //
@@ -16,8 +17,8 @@
 //                to do (hosts_runner() false).
 //
 // Start order (Start; each step only after the one before succeeded):
-//   1. the runner's policy (compiled, watched) and the parts, in the order added: every check
-//      the runner makes sees a loaded policy;
+//   1. the runner's policy (compiled; its reloader is the first part) and the parts, in the
+//      order added: every check the runner makes sees a loaded policy;
 //   2. the runner lock (Runner::Acquire: recovers the attempts a dead runner left open);
 //   3. the WAL checkpointer (the runner's process checkpoints, storage/wal_checkpointer.h);
 //   4. the event drainer (with --nats), woken at once whenever the runner wrote events;
@@ -55,6 +56,9 @@
 namespace baton {
 
 enum class RunnerHosting { kNone, kIfFree, kForeground };
+// Whether a part that does not start stops the host from starting (a policy reloader does not:
+// without it, policy changes take a restart).
+enum class PartNeed { kRequired, kOptional };
 
 struct BackgroundHostOptions {
   std::string db_path;  // empty: DefaultDbPath()
@@ -85,10 +89,16 @@ class BackgroundHost {
 
   // A part started in order (step 1; at once when the host is already started) and shut down in
   // reverse (step 4). Not owned: it must outlive the host's Shutdown(). The error is its Start's.
+  // A kOptional part that does not start is logged and left out; a kRequired one fails Start.
   template <StartsAndShutsDown T>
-  Status AddPart(std::string name, T& part) {
-    return AddPart(Part{std::move(name), [&part] { return Status(part.Start()); },
+  Status AddPart(std::string name, T& part, PartNeed need = PartNeed::kRequired) {
+    return AddPart(Part{std::move(name), need, [&part] { return Status(part.Start()); },
                         [&part] { part.Shutdown(); }});
+  }
+  // The same, sharing ownership: the part lives at least as long as the host.
+  template <StartsAndShutsDown T>
+  Status AddPart(std::string name, std::shared_ptr<T> part, PartNeed need = PartNeed::kRequired) {
+    return AddPart(SharedPart(std::move(name), std::move(part), need));
   }
 
   // Steps 1-5 of the start order. An error is a part, the policy or the drainer that did not
@@ -111,12 +121,19 @@ class BackgroundHost {
  private:
   struct Part {
     std::string name;
+    PartNeed need;
     std::function<Status()> start;
     std::function<void()> shutdown;
     bool started = false;
   };
+  template <StartsAndShutsDown T>
+  static Part SharedPart(std::string name, std::shared_ptr<T> part, PartNeed need) {
+    return Part{std::move(name), need, [part] { return Status(part->Start()); },
+                [part] { part->Shutdown(); }};
+  }
   explicit BackgroundHost(BackgroundHostOptions options) : options_(std::move(options)) {}
   Status AddPart(Part part);
+  Status StartPart(Part& part);
   Status StartParts();
   Status TakeRunnerLock();
 

@@ -12,17 +12,13 @@
 #include "server/cli/event_flags.h"
 #include "server/cli/flags.h"
 #include "server/cli/serve_flags.h"
-#include "server/config_file.h"
 #include "server/front_end.h"
 #include "server/mcp/group_commit.h"
-#include "server/mcp/job_news.h"
 #include "server/cli/logging.h"
+#include "server/cli/mcp_assembly.h"
 #include "server/cli/news_flags.h"
 #include "server/mcp/mcp_session.h"
-#include "server/mcp/mcp_tasks.h"
-#include "server/mcp/task_news.h"
 #include "server/cli/serve_http.h"
-#include "tools/register_tools.h"
 #include "transport/jsonrpc.h"
 #include "transport/stdio_transport.h"
 
@@ -31,12 +27,6 @@ namespace baton {
 namespace {
 
 constexpr size_t kMaxFrameBytes = 4 << 20;
-
-constexpr const char* kInstructions =
-    "Baton runs commands as durable background jobs that outlive this session. Use `enqueue` "
-    "for anything slow (builds, test suites, `claude -p` runs), then `status` with wait_seconds "
-    "to collect the result instead of polling. Use `chain` to run follow-ups that receive the "
-    "previous job's output ({{prev.stdout}}), and `cancel` to stop a job and its dependents.";
 
 class StdioResponder final : public Responder {
  public:
@@ -85,27 +75,12 @@ int ServeCommand(const Args& args) {
     spdlog::error("{}", s.message());
     return 2;
   }
-  auto config = LoadConfig(flags->Get("config"));
-  if (!config.ok()) {
-    spdlog::error("{}", config.status().message());
+  Config config;
+  NewsOptions news;
+  if (Status s = ApplyServeFlags(*flags, fo, config, news); !s.ok()) {
+    spdlog::error("{}", s.message());
     return 2;
   }
-  if (!config->path.empty())
-    spdlog::info("config {}: {} template(s)", config->path, config->templates.templates().size());
-  fo.templates = &config->templates;
-  auto full = SynchronousFullFlag(*flags);
-  if (!full.ok()) {
-    spdlog::error("{}", full.status().message());
-    return 2;
-  }
-  fo.synchronous_full = *full;
-  auto news = NewsOptionsFromFlags(*flags);
-  if (!news.ok()) {
-    spdlog::error("{}", news.status().message());
-    return 2;
-  }
-  fo.max_wait_ms = news->max_wait_ms;
-  fo.progress_interval_ms = news->progress_interval_ms;
   // No runner here: front-ends start one on demand. The host holds the background parts a
   // session needs (server/background_host.h); the front-end supervises the runner.
   BackgroundHostOptions ho;
@@ -120,32 +95,20 @@ int ServeCommand(const Args& args) {
     spdlog::error("{}", s.message());
     return 2;
   }
-  auto fe = FrontEnd::Open(fo);
-  if (!fe.ok()) {
-    spdlog::error("cannot open the job database: {}", fe.status().ToString());
+  auto mcp = McpAssembly::Open(fo, **host, news);
+  if (!mcp.ok()) {
+    spdlog::error("{}", mcp.status().message());
     return 1;
   }
-  McpServer server("baton", BATON_VERSION, kInstructions);
-  tools::RegisterJobTools(server, (*fe)->jobs());
-  McpTasks tasks((*fe)->jobs(), (*fe)->store(), SystemClock::Instance());
-  server.SetTasks(&tasks);
-  server.SetGuard(&(*fe)->guard());
-  ApplyNewsOptions(*news, server);
-  auto feed = (*fe)->feed();
-  if (!feed.ok()) {
-    spdlog::error("job feed: {}", feed.status().ToString());
-    return 1;
-  }
-  JobNews job_news(**feed, (*fe)->store(), server.notifications());
-  TaskNews task_news(**feed, (*fe)->store(), tasks, server.notifications(),
-                     SystemClock::Instance());
+  FrontEnd& fe = (*mcp)->front_end();
+  McpServer& server = (*mcp)->server();
   transport::StdioTransport io(STDIN_FILENO, STDOUT_FILENO, kMaxFrameBytes);
   // The requests of one read share one commit; their answers wait for it (server/mcp/group_commit.h).
   auto responder = std::make_shared<GroupCommit>(std::make_shared<StdioResponder>(io),
-                                                 (*fe)->store(), (*fe)->runner());
+                                                 fe.store(), fe.runner());
   McpSession session(server, {RandomHexId(16), "stdio", LocalUser()});
   session.SetUnsolicited([&io](const nlohmann::json& m) { io.Write(m); });
-  spdlog::info("serving MCP over stdio; database {}", (*fe)->paths().db);
+  spdlog::info("serving MCP over stdio; database {}", fe.paths().db);
   io.Run([&](std::string&& frame) { session.HandleFrame(frame, responder); },
          [&](size_t bytes) {
            responder->Respond(transport::MakeError(

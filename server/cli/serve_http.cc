@@ -17,18 +17,14 @@
 #include "base/parse_number.h"
 #include "server/background_host.h"
 #include "server/cli/event_flags.h"
-#include "server/config_file.h"
 #include "server/front_end.h"
-#include "server/mcp/job_news.h"
 #include "server/cli/logging.h"
+#include "server/cli/mcp_assembly.h"
 #include "server/cli/news_flags.h"
 #include "server/mcp/mcp_http_handler.h"
 #include "server/mcp/mcp_session.h"
-#include "server/mcp/mcp_tasks.h"
-#include "server/mcp/task_news.h"
 #include "server/cli/serve_flags.h"
 #include "server/jobs/state_paths.h"
-#include "tools/register_tools.h"
 #include "transport/http_auth.h"
 #include "transport/http_server.h"
 
@@ -41,12 +37,6 @@ void OnSignal(int) {
   char c = 1;
   if (g_signal_pipe >= 0) (void)!write(g_signal_pipe, &c, 1);
 }
-
-constexpr const char* kInstructions =
-    "Baton runs commands as durable background jobs that outlive this session. Use `enqueue` "
-    "for anything slow (builds, test suites, `claude -p` runs), then `status` with wait_seconds "
-    "to collect the result instead of polling. Use `chain` to run follow-ups that receive the "
-    "previous job's output ({{prev.stdout}}), and `cancel` to stop a job and its dependents.";
 
 std::vector<std::string> SplitList(const std::string& s) {
   std::vector<std::string> out;
@@ -157,27 +147,12 @@ int ServeHttp(const Flags& flags) {
     return 2;
   }
   ho.nats = *nats;
-  auto config = LoadConfig(flags.Get("config"));
-  if (!config.ok()) {
-    spdlog::error("{}", config.status().message());
+  Config config;
+  NewsOptions news;
+  if (Status s = ApplyServeFlags(flags, fo, config, news); !s.ok()) {
+    spdlog::error("{}", s.message());
     return 2;
   }
-  if (!config->path.empty())
-    spdlog::info("config {}: {} template(s)", config->path, config->templates.templates().size());
-  fo.templates = &config->templates;
-  auto full = SynchronousFullFlag(flags);
-  if (!full.ok()) {
-    spdlog::error("{}", full.status().message());
-    return 2;
-  }
-  fo.synchronous_full = *full;
-  auto news = NewsOptionsFromFlags(flags);
-  if (!news.ok()) {
-    spdlog::error("{}", news.status().message());
-    return 2;
-  }
-  fo.max_wait_ms = news->max_wait_ms;
-  fo.progress_interval_ms = news->progress_interval_ms;
 
   // The runner, in-process: one service for many clients. Another runner may already hold the
   // database (a CLI-started one); then front-ends rely on it and wake a new one on demand.
@@ -193,25 +168,13 @@ int ServeHttp(const Flags& flags) {
   }
   fo.db_path = (*host)->paths().db;
   fo.spawn_runner = !(*host)->hosts_runner();
-  auto fe = FrontEnd::Open(fo);
-  if (!fe.ok()) {
-    spdlog::error("cannot open the job database: {}", fe.status().ToString());
+  auto mcp = McpAssembly::Open(fo, **host, news);
+  if (!mcp.ok()) {
+    spdlog::error("{}", mcp.status().message());
     return 1;
   }
-  McpServer server("baton", BATON_VERSION, kInstructions);
-  tools::RegisterJobTools(server, (*fe)->jobs());
-  McpTasks tasks((*fe)->jobs(), (*fe)->store(), SystemClock::Instance());
-  server.SetTasks(&tasks);
-  server.SetGuard(&(*fe)->guard());
-  ApplyNewsOptions(*news, server);
-  auto feed = (*fe)->feed();
-  if (!feed.ok()) {
-    spdlog::error("job feed: {}", feed.status().ToString());
-    return 1;
-  }
-  JobNews job_news(**feed, (*fe)->store(), server.notifications());
-  TaskNews task_news(**feed, (*fe)->store(), tasks, server.notifications(),
-                     SystemClock::Instance());
+  FrontEnd& fe = (*mcp)->front_end();
+  McpServer& server = (*mcp)->server();
   McpHttpHandler handler(server);
   transport::StreamableHttpServer http(options, handler);
   if (Status s = http.Start(); !s.ok()) {
@@ -223,7 +186,7 @@ int ServeHttp(const Flags& flags) {
                http.port(),
                options.access.tokens.empty() ? "no tokens: loopback only"
                                              : std::to_string(options.access.tokens.size()) + " token(s)",
-               (*fe)->paths().db);
+               fe.paths().db);
   char c;
   while (read(pipefd[0], &c, 1) < 0 && errno == EINTR) {
   }

@@ -66,11 +66,8 @@ Result<std::unique_ptr<PolicyGuard>> PolicyGuard::Create(JobStore& store, Decisi
   std::unique_ptr<PolicyGuard> g(
       new PolicyGuard(store, log, clock, std::move(native), options.mask_paths));
   g->native_ = n;
-  if (!options.policy_dir.empty()) {
-    g->reloader_ = std::make_unique<PolicyReloader>(options.policy_dir, [n] { (void)n->Reload(); });
-    if (Status s = g->reloader_->Start(); !s.ok())
-      spdlog::warn("policy: {}; restart to reload", s.message());
-  }
+  if (!options.policy_dir.empty())
+    g->reloader_ = std::make_shared<PolicyReloader>(options.policy_dir, [n] { (void)n->Reload(); });
   return g;
 }
 

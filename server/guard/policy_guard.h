@@ -11,8 +11,9 @@
 // creates nothing, acts on nothing, and the agent gets the tool's error); its decision is still
 // recorded, with backend "none: invalid arguments".
 //
-// With a policy directory, a PolicyReloader watches it: a new set that compiles replaces the old
-// one at once; one that fails to compile is refused and the old one stays.
+// With a policy directory, the guard has a PolicyReloader for it, not yet started: its owner
+// (a BackgroundHost part) starts and stops it. A new set that compiles replaces the old one at
+// once; one that fails to compile is refused and the old one stays.
 // Thread-safe.
 #pragma once
 
@@ -42,7 +43,7 @@ class NativePolicyBackend;
 class PolicyGuard final : public RequestGuard, public JobChecker {
  public:
   // Builds the backend the options name (InvalidArgument with file:line:col when a native policy
-  // does not compile), and starts watching the policy directory.
+  // does not compile). Watching the policy directory starts with reloader()->Start().
   static Result<std::unique_ptr<PolicyGuard>> Create(JobStore& store, DecisionLog& log,
                                                      const Clock& clock, PolicyOptions options);
   ~PolicyGuard() override;
@@ -55,6 +56,10 @@ class PolicyGuard final : public RequestGuard, public JobChecker {
   nlohmann::json BuildJobInput(const JobCheck& check);
   // Recompiles the policy directory now (native backend); on failure the current policy stays.
   Status Reload();
+  // The watcher of the policy directory, unstarted; null without one (OPA, no --policy). Shared
+  // so that a host may keep it as a part past the guard: the guard's destructor shuts it down
+  // (it reloads the guard's backend), and a second Shutdown is a no-op.
+  std::shared_ptr<PolicyReloader> reloader() const { return reloader_; }
 
  private:
   PolicyGuard(JobStore& store, DecisionLog& log, const Clock& clock,
@@ -70,7 +75,7 @@ class PolicyGuard final : public RequestGuard, public JobChecker {
   std::unique_ptr<PolicyBackend> backend_;
   NativePolicyBackend* native_ = nullptr;  // backend_, when it is the native one
   DecisionRecorder recorder_;
-  std::unique_ptr<PolicyReloader> reloader_;
+  std::shared_ptr<PolicyReloader> reloader_;
   std::mutex mu_;
   // The transport of each session seen by Check(), for the jobs its calls create (bounded).
   std::map<std::string, std::string> session_transports_;

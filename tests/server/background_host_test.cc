@@ -22,6 +22,7 @@
 #include "tests/support/nats_server.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/temp_dir.h"
+#include "transport/doorbell.h"
 
 namespace baton {
 namespace {
@@ -76,6 +77,8 @@ class BackgroundHostTest : public ::testing::Test {
     r.spec.cwd = dir_.path();
     auto out = store_->Enqueue(r, SystemClock::Instance().NowMs());
     EXPECT_TRUE(out.ok()) << out.status().ToString();
+    // Ring as a front-end does after enqueueing: a runner already asleep looks only when rung.
+    (void)transport::Doorbell::Ring(ResolveStatePaths(db_)->runner_bell);  // none yet: it looks at start
     return out.ok() ? out->id : 0;
   }
 
@@ -159,6 +162,43 @@ TEST_F(BackgroundHostTest, HostWithoutRunnerStartsAndStopsOnlyItsParts) {
   host->Shutdown();
   host->Shutdown();
   EXPECT_EQ(stopped, 1) << "Shutdown is idempotent";
+}
+
+// A part whose Start fails with the given status (and counts its shutdowns).
+struct FailingPart {
+  Status why;
+  int shutdowns = 0;
+  Status Start() { return why; }
+  void Shutdown() { ++shutdowns; }
+};
+
+TEST_F(BackgroundHostTest, OptionalPartThatDoesNotStartIsLeftOutARequiredOneFailsTheStart) {
+  auto optional = std::make_shared<FailingPart>(FailingPart{Status::Unavailable("no inotify")});
+  auto host = std::move(BackgroundHost::Open(Options(RunnerHosting::kNone))).value();
+  ASSERT_TRUE(host->AddPart("watcher", optional, PartNeed::kOptional).ok());
+  ASSERT_TRUE(host->Start().ok()) << "an optional part is logged and left out";
+  host->Shutdown();
+  EXPECT_EQ(optional->shutdowns, 0) << "a part that did not start is not shut down";
+
+  FailingPart required{Status::Unavailable("no port")};
+  auto second = std::move(BackgroundHost::Open(Options(RunnerHosting::kNone))).value();
+  ASSERT_TRUE(second->AddPart("listener", required).ok());
+  Status s = second->Start();
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("listener"), std::string::npos) << s.ToString();
+}
+
+TEST_F(BackgroundHostTest, SharedPartOutlivesItsCreatorUntilTheHostShutsItDown) {
+  auto host = std::move(BackgroundHost::Open(Options(RunnerHosting::kNone))).value();
+  ASSERT_TRUE(host->Start().ok());
+  int stopped = 0;
+  {
+    auto part = std::make_shared<OrderProbe>();
+    part->on_shutdown = [&] { ++stopped; };
+    ASSERT_TRUE(host->AddPart("shared", part).ok());
+  }  // the creator lets go (a policy guard destroyed before the host)
+  host->Shutdown();
+  EXPECT_EQ(stopped, 1);
 }
 
 TEST_F(BackgroundHostTest, RunnerCommandStopsOnSigtermWithItsRunningJobRecordedAndPublished) {

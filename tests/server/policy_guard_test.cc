@@ -252,8 +252,10 @@ TEST_F(PolicyGuardTest, HotReloadKeepsTheOldPolicyWhenTheNewOneDoesNotCompile) {
   WritePolicy("p.rego", "package baton\nimport rego.v1\nallow if {{{ broken\n");
   EXPECT_FALSE(g->Reload().ok());
   EXPECT_TRUE(Call(*g, "enqueue", {{"command", {"make"}}}).allow) << "the old policy stays";
+  // The watcher, once its owner starts it, picks the change up by itself.
+  ASSERT_NE(g->reloader(), nullptr);
+  ASSERT_TRUE(g->reloader()->Start().ok());
   WritePolicy("p.rego", "package baton\nimport rego.v1\ndefault allow := false\ndeny contains \"closed\" if true\n");
-  // The watcher picks the change up by itself.
   bool denied = false;
   for (int i = 0; i < 100 && !denied; ++i) {
     denied = !Call(*g, "enqueue", {{"command", {"make"}}}).allow;

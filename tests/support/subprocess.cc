@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <fstream>
@@ -59,10 +60,12 @@ Subprocess::Subprocess(const std::vector<std::string>& argv,
     char buf[4096];
     while (true) {
       ssize_t n = read(err_, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
       if (n <= 0) break;
       std::lock_guard<std::mutex> lock(g_err_mu);
       err_buf_.append(buf, n);
     }
+    err_eof_ = true;
   });
 }
 
@@ -129,6 +132,9 @@ std::optional<int> Subprocess::Wait(int timeout_ms) {
     if (r == pid_) {
       reaped_ = true;
       status_ = st;
+      // The reader may not have drained the pipe yet: a test that reads Stderr() right after
+      // the exit must see all of it.
+      for (int64_t until = MonotonicMs() + 1000; !err_eof_ && MonotonicMs() < until;) usleep(1000);
       return st;
     }
     if (MonotonicMs() >= deadline) return std::nullopt;

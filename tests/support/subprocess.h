@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <atomic>
 #include <thread>
 #include <vector>
 
@@ -30,7 +31,8 @@ class Subprocess {
   std::optional<std::string> ReadLine(int timeout_ms);
   // Sends `sig` to the child (or its whole process group).
   void Kill(int sig, bool group = false);
-  // Waits for exit; returns the wait status, or nullopt on timeout.
+  // Waits for exit; returns the wait status, or nullopt on timeout. After an exit, Stderr()
+  // holds everything the child wrote (unless a grandchild keeps the pipe open past 1 s).
   std::optional<int> Wait(int timeout_ms);
   std::string Stderr();
 
@@ -40,6 +42,7 @@ class Subprocess {
   std::string out_buf_;
   std::string err_buf_;
   std::thread err_thread_;
+  std::atomic<bool> err_eof_{false};  // the stderr reader saw end of file
   bool reaped_ = false;
   int status_ = 0;
 };
