@@ -54,10 +54,7 @@ Status BackgroundHost::TakeRunnerLock() {
   auto runner = std::make_unique<Runner>(*store_, paths_, ro, SystemClock::Instance());
   Status acquired = runner->Acquire(options_.lock_wait_ms);
   if (!acquired.ok()) {
-    if (options_.hosting == RunnerHosting::kForeground)
-      spdlog::info("{}; exiting", acquired.message());
-    else
-      spdlog::info("another runner serves {} ({}); relying on it", paths_.db, acquired.message());
+    spdlog::info("{}; exiting", acquired.message());
     return acquired;
   }
   runner_ = std::move(runner);
@@ -99,16 +96,12 @@ Status BackgroundHost::Start() {
     drainer_to_wake_.store(drainer_.get());
     spdlog::info("publishing events to {}", options_.nats->url);
   }
-  // 5. the runner loop.
-  if (options_.hosting == RunnerHosting::kIfFree) {
-    runner_->Start();
-    spdlog::info("runner {} hosted in this process", runner_->id());
-  }
+  // 5. the runner loop: Run().
   return Status::OK();
 }
 
 void BackgroundHost::Run() {
-  if (runner_ && options_.hosting == RunnerHosting::kForeground) runner_->Run();
+  if (runner_) runner_->Run();
 }
 
 void BackgroundHost::StopSoon() {

@@ -9,9 +9,9 @@
 // the other half of a serving process, and the host outlives it.
 //
 // Whether it hosts the runner (RunnerHosting):
-//   kNone        serve --stdio: front-ends start a runner on demand; the host holds only parts.
-//   kIfFree      serve --http: hosts the runner on its own thread when the runner lock is free
-//                within lock_wait_ms, else relies on the runner that holds it.
+//   kNone        serve --stdio and serve --http: front-ends start a detached runner on demand,
+//                which outlives the service (stopping or restarting it takes no job down); the
+//                host holds only parts.
 //   kForeground  baton runner: takes the lock, waiting lock_wait_ms, and runs the loop on the
 //                caller's thread in Run(); when another runner keeps the lock there is nothing
 //                to do (hosts_runner() false).
@@ -22,7 +22,7 @@
 //   2. the runner lock (Runner::Acquire: recovers the attempts a dead runner left open);
 //   3. the WAL checkpointer (the runner's process checkpoints, storage/wal_checkpointer.h);
 //   4. the event drainer (with --nats), woken at once whenever the runner wrote events;
-//   5. the runner loop: its own thread (kIfFree), or the caller's in Run() (kForeground).
+//   5. the runner loop, on the caller's thread in Run().
 // Shutdown order (Shutdown, idempotent; also the destructor):
 //   1. the runner loop stops and is joined: jobs still running are stopped and recorded lost
 //      (retried per policy) — the last events are written;
@@ -55,7 +55,7 @@
 
 namespace baton {
 
-enum class RunnerHosting { kNone, kIfFree, kForeground };
+enum class RunnerHosting { kNone, kForeground };
 // Whether a part that does not start stops the host from starting (a policy reloader does not:
 // without it, policy changes take a restart).
 enum class PartNeed { kRequired, kOptional };

@@ -15,7 +15,7 @@
 #include "server/front_end.h"
 #include "server/mcp/group_commit.h"
 #include "server/cli/logging.h"
-#include "server/cli/mcp_assembly.h"
+#include "server/cli/serve_assembly.h"
 #include "server/cli/news_flags.h"
 #include "server/mcp/mcp_session.h"
 #include "server/cli/serve_http.h"
@@ -66,42 +66,19 @@ int ServeCommand(const Args& args) {
   }
   signal(SIGPIPE, SIG_IGN);
   FrontEndOptions fo;
-  fo.db_path = flags->Get("db").value_or("");
-  fo.runner_args = {"--idle-exit", flags->Get("runner-idle-exit").value_or("30")};
-  if (auto c = flags->Get("concurrency")) fo.runner_args.insert(fo.runner_args.end(), {"--concurrency", *c});
-  for (const std::string& a : EventFlagsAsArgs(*flags)) fo.runner_args.push_back(a);
-  for (const std::string& a : PolicyFlagsAsArgs(*flags)) fo.runner_args.push_back(a);
-  if (Status s = ApplyPolicyFlags(*flags, &fo.policy); !s.ok()) {
-    spdlog::error("{}", s.message());
-    return 2;
-  }
   Config config;
   NewsOptions news;
   if (Status s = ApplyServeFlags(*flags, fo, config, news); !s.ok()) {
     spdlog::error("{}", s.message());
     return 2;
   }
-  // No runner here: front-ends start one on demand. The host holds the background parts a
-  // session needs (server/background_host.h); the front-end supervises the runner.
-  BackgroundHostOptions ho;
-  ho.db_path = fo.db_path;
-  ho.hosting = RunnerHosting::kNone;
-  auto host = BackgroundHost::Open(std::move(ho));
-  if (!host.ok()) {
-    spdlog::error("cannot open the job database: {}", host.status().ToString());
+  auto serving = ServeAssembly::Open(fo, news);
+  if (!serving.ok()) {
+    spdlog::error("{}", serving.status().message());
     return 1;
   }
-  if (Status s = (*host)->Start(); !s.ok()) {
-    spdlog::error("{}", s.message());
-    return 2;
-  }
-  auto mcp = McpAssembly::Open(fo, **host, news);
-  if (!mcp.ok()) {
-    spdlog::error("{}", mcp.status().message());
-    return 1;
-  }
-  FrontEnd& fe = (*mcp)->front_end();
-  McpServer& server = (*mcp)->server();
+  FrontEnd& fe = (*serving)->front_end();
+  McpServer& server = (*serving)->server();
   transport::StdioTransport io(STDIN_FILENO, STDOUT_FILENO, kMaxFrameBytes);
   // The requests of one read share one commit; their answers wait for it (server/mcp/group_commit.h).
   auto responder = std::make_shared<GroupCommit>(std::make_shared<StdioResponder>(io),
@@ -120,7 +97,7 @@ int ServeCommand(const Args& args) {
   spdlog::info("stdin closed: shutting down (running jobs continue in the runner)");
   server.notifications().CloseAll();
   session.Shutdown();
-  (*host)->Shutdown();
+  (*serving)->host().Shutdown();
   return 0;
 }
 

@@ -1,8 +1,9 @@
 // `baton serve --http ADDR`: one MCP service over Streamable HTTP for many clients. The
-// composition root of that process: the background host (in-process runner, events, WAL), the
-// front-end, the MCP server with the job tools, the HTTP transport. Shutdown order
-// (SIGTERM/SIGINT): stop the HTTP server (ends streams and sessions), wait for stateless
-// requests, shut the background host down (server/background_host.h), close the database.
+// composition root of that process: the background host (its parts), the front-end (which
+// starts a detached runner on demand, as stdio front-ends do: jobs outlive the service), the MCP
+// server with the job tools, the HTTP transport. Shutdown order (SIGTERM/SIGINT): stop the HTTP
+// server (ends streams and sessions), wait for stateless requests, shut the background host
+// down (server/background_host.h), close the database. Running jobs go on in the runner.
 #include "server/cli/serve_http.h"
 
 #include <errno.h>
@@ -19,7 +20,7 @@
 #include "server/cli/event_flags.h"
 #include "server/front_end.h"
 #include "server/cli/logging.h"
-#include "server/cli/mcp_assembly.h"
+#include "server/cli/serve_assembly.h"
 #include "server/cli/news_flags.h"
 #include "server/mcp/mcp_http_handler.h"
 #include "server/mcp/mcp_session.h"
@@ -104,12 +105,10 @@ int ServeHttp(const Flags& flags) {
   }
   options.access.local_principal = LocalUser();
   auto max_body = flags.Number("max-body-bytes", static_cast<double>(options.max_body_bytes));
-  auto concurrency = flags.Number("concurrency", 0);
-  if (!max_body.ok() || !concurrency.ok() || *max_body < 1024) {
+  if (!max_body.ok() || *max_body < 1024) {
     fprintf(stderr, "baton: %s\n",
             !max_body.ok() ? max_body.status().message().c_str()
-                           : !concurrency.ok() ? concurrency.status().message().c_str()
-                                               : "--max-body-bytes must be at least 1024");
+                           : "--max-body-bytes must be at least 1024");
     return 2;
   }
   options.max_body_bytes = static_cast<size_t>(*max_body);
@@ -127,54 +126,20 @@ int ServeHttp(const Flags& flags) {
   signal(SIGPIPE, SIG_IGN);
 
   // Every flag is read before anything starts.
-  BackgroundHostOptions ho;
-  ho.db_path = flags.Get("db").value_or(DefaultDbPath());
-  ho.hosting = RunnerHosting::kIfFree;
-  ho.lock_wait_ms = 500;
-  ho.runner.concurrency = static_cast<int>(*concurrency);
   FrontEndOptions fo;
-  fo.runner_args = {"--idle-exit", flags.Get("runner-idle-exit").value_or("30")};
-  for (const std::string& a : EventFlagsAsArgs(flags)) fo.runner_args.push_back(a);
-  for (const std::string& a : PolicyFlagsAsArgs(flags)) fo.runner_args.push_back(a);
-  if (Status s = ApplyPolicyFlags(flags, &ho.policy); !s.ok()) {
-    spdlog::error("{}", s.message());
-    return 2;
-  }
-  fo.policy = ho.policy;
-  auto nats = NatsOptionsFromFlags(flags);
-  if (!nats.ok()) {
-    spdlog::error("{}", nats.status().message());
-    return 2;
-  }
-  ho.nats = *nats;
   Config config;
   NewsOptions news;
   if (Status s = ApplyServeFlags(flags, fo, config, news); !s.ok()) {
     spdlog::error("{}", s.message());
     return 2;
   }
-
-  // The runner, in-process: one service for many clients. Another runner may already hold the
-  // database (a CLI-started one); then front-ends rely on it and wake a new one on demand.
-  // Destroyed after the front-end and the HTTP server (server/background_host.h).
-  auto host = BackgroundHost::Open(std::move(ho));
-  if (!host.ok()) {
-    spdlog::error("cannot open the job database: {}", host.status().ToString());
+  auto serving = ServeAssembly::Open(fo, news);
+  if (!serving.ok()) {
+    spdlog::error("{}", serving.status().message());
     return 1;
   }
-  if (Status s = (*host)->Start(); !s.ok()) {
-    spdlog::error("{}", s.message());
-    return 2;
-  }
-  fo.db_path = (*host)->paths().db;
-  fo.spawn_runner = !(*host)->hosts_runner();
-  auto mcp = McpAssembly::Open(fo, **host, news);
-  if (!mcp.ok()) {
-    spdlog::error("{}", mcp.status().message());
-    return 1;
-  }
-  FrontEnd& fe = (*mcp)->front_end();
-  McpServer& server = (*mcp)->server();
+  FrontEnd& fe = (*serving)->front_end();
+  McpServer& server = (*serving)->server();
   McpHttpHandler handler(server);
   transport::StreamableHttpServer http(options, handler);
   if (Status s = http.Start(); !s.ok()) {
@@ -197,7 +162,7 @@ int ServeHttp(const Flags& flags) {
   handler.Shutdown(/*wait_ms=*/1000);
   http.Stop();
   handler.Shutdown();
-  (*host)->Shutdown();  // the runner, then its events, WAL and parts (server/background_host.h)
+  (*serving)->host().Shutdown();  // the runner, then its events, WAL and parts (server/background_host.h)
   g_signal_pipe = -1;
   return 0;
 }

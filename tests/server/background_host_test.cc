@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "base/clock.h"
@@ -46,6 +47,22 @@ struct OrderProbe {
   void Shutdown() {
     if (on_shutdown) on_shutdown();
   }
+};
+
+// The runner loop of a kForeground host on a thread of its own (as `baton runner` runs it on its
+// main thread); stopped and joined when it goes, so a failed assertion cannot leave it running.
+class RunLoop {
+ public:
+  explicit RunLoop(BackgroundHost& host) : host_(host), thread_([&host] { host.Run(); }) {}
+  ~RunLoop() { Stop(); }
+  void Stop() {
+    host_.StopSoon();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  BackgroundHost& host_;
+  std::thread thread_;
 };
 
 class BackgroundHostTest : public ::testing::Test {
@@ -93,7 +110,7 @@ class BackgroundHostTest : public ::testing::Test {
 };
 
 TEST_F(BackgroundHostTest, ShutdownStopsTheRunnerThenFlushesItsEventsThenStopsTheParts) {
-  BackgroundHostOptions o = Options(RunnerHosting::kIfFree);
+  BackgroundHostOptions o = Options(RunnerHosting::kForeground);
   o.nats = Nats();
   JobId job = 0;
   bool lock_held_at_part_start = true;
@@ -113,8 +130,10 @@ TEST_F(BackgroundHostTest, ShutdownStopsTheRunnerThenFlushesItsEventsThenStopsTh
   ASSERT_TRUE(host->hosts_runner());
   EXPECT_TRUE(RunnerHoldsLock(LockPath()));
 
+  RunLoop loop(*host);
   job = EnqueueSleep();
   ASSERT_TRUE(WaitFor([&] { return State(job) == JobState::kRunning; }, 10000));
+  loop.Stop();  // StopSoon, as SIGTERM does in `baton runner`; Run returns
   host->Shutdown();
 
   auto attempts = store_->Attempts(job);
@@ -135,15 +154,17 @@ TEST_F(BackgroundHostTest, ShutdownStopsTheRunnerThenFlushesItsEventsThenStopsTh
   EXPECT_FALSE(RunnerHoldsLock(LockPath()));
 }
 
-TEST_F(BackgroundHostTest, SecondHostReliesOnTheRunnerThatHoldsTheLock) {
-  auto first = std::move(BackgroundHost::Open(Options(RunnerHosting::kIfFree))).value();
+TEST_F(BackgroundHostTest, SecondHostFindsTheLockHeldAndHostsNoRunner) {
+  auto first = std::move(BackgroundHost::Open(Options(RunnerHosting::kForeground))).value();
   ASSERT_TRUE(first->Start().ok());
   ASSERT_TRUE(first->hosts_runner());
-  BackgroundHostOptions o = Options(RunnerHosting::kIfFree);
+  RunLoop loop(*first);
+  BackgroundHostOptions o = Options(RunnerHosting::kForeground);
   o.lock_wait_ms = 100;
   auto second = std::move(BackgroundHost::Open(o)).value();
   ASSERT_TRUE(second->Start().ok()) << "a lock held elsewhere is no error";
   EXPECT_FALSE(second->hosts_runner());
+  second->Run();  // returns at once: nothing to run
   second.reset();
   EXPECT_TRUE(RunnerHoldsLock(LockPath())) << "the first host's runner still serves";
 }

@@ -5,5 +5,5 @@ baton_test(serve_http_e2e_test
           ${CMAKE_CURRENT_LIST_DIR}/news_http_test.cc
           ${CMAKE_CURRENT_LIST_DIR}/deep_json_http_test.cc
           ${CMAKE_SOURCE_DIR}/tests/transport/http_test_client.cc
-  LIBS baton_base nlohmann_json::nlohmann_json
+  LIBS baton_base baton_storage nlohmann_json::nlohmann_json
   LABELS e2e)

@@ -1,5 +1,6 @@
 // `baton serve --http` end to end: the real binary on a free loopback port, a real database,
-// the runner in-process; tokens, refusal of non-loopback binds without tokens, SIGTERM; and
+// a detached runner that outlives the service; tokens, refusal of non-loopback binds without
+// tokens, SIGTERM; and
 // the 2026-07-28 era over stdio (server/discover answered, legacy initialize still served).
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -10,10 +11,12 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
+#include "storage/job_store.h"
 #include "tests/support/free_port.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/temp_dir.h"
@@ -57,7 +60,7 @@ class ServeHttpTest : public ::testing::Test {
   TempDir dir_;
 };
 
-TEST_F(ServeHttpTest, ServesMcpAndRunsJobsWithTheRunnerInProcess) {
+TEST_F(ServeHttpTest, ServesMcpAndItsJobsOutliveARestartOfTheService) {
   int port = FreeLoopbackPort();
   auto p = Serve("127.0.0.1:" + std::to_string(port));
   ASSERT_TRUE(WaitReady(port)) << p->Stderr();
@@ -65,26 +68,40 @@ TEST_F(ServeHttpTest, ServesMcpAndRunsJobsWithTheRunnerInProcess) {
   ASSERT_EQ(init.status, 200) << init.body;
   std::map<std::string, std::string> h = {{"Mcp-Session-Id", init.Header("mcp-session-id")},
                                           {"MCP-Protocol-Version", "2025-11-25"}};
-  json enqueue = {{"jsonrpc", "2.0"}, {"id", 2}, {"method", "tools/call"},
-                  {"params", {{"name", "enqueue"},
-                              {"arguments", {{"command", {"/bin/echo", "over-http"}}}}}}};
-  auto e = PostJson(port, enqueue, h);
+  auto call = [&](int id, const std::string& tool, json args) {
+    return PostJson(port, {{"jsonrpc", "2.0"}, {"id", id}, {"method", "tools/call"},
+                           {"params", {{"name", tool}, {"arguments", args}}}}, h);
+  };
+  auto e = call(2, "enqueue", {{"command", {"/bin/echo", "over-http"}}});
   ASSERT_EQ(e.status, 200) << e.body;
   json sc = e.Json()["result"]["structuredContent"];
   ASSERT_TRUE(sc.contains("job_id")) << e.body;
-  json status = {{"jsonrpc", "2.0"}, {"id", 3}, {"method", "tools/call"},
-                 {"params", {{"name", "status"},
-                             {"arguments", {{"job_id", sc["job_id"]}, {"wait_seconds", 30}}}}}};
-  auto s = PostJson(port, status, h);
+  auto s = call(3, "status", {{"job_id", sc["job_id"]}, {"wait_seconds", 30}});
   ASSERT_EQ(s.status, 200) << s.body;
   EXPECT_NE(s.body.find("succeeded"), std::string::npos) << s.body;
   EXPECT_NE(s.body.find("over-http"), std::string::npos) << s.body;
-  // No detached runner was spawned: the service hosts it.
-  EXPECT_NE(p->Stderr().find("hosted in this process"), std::string::npos);
+
+  // A job still running when the service stops goes on in the runner (issue 20: a restart of
+  // the service must not take it down and make it retry).
+  std::string marker = dir_.File("slow.done");
+  auto slow = call(4, "enqueue", {{"command", {"/bin/sh", "-c", "sleep 2; echo finished > " + marker}}});
+  ASSERT_EQ(slow.status, 200) << slow.body;
+  JobId slow_id = slow.Json()["result"]["structuredContent"]["job_id"].get<JobId>();
+  auto store = std::move(JobStore::Open(dir_.File("baton.db"))).value();
+  for (int i = 0; i < 200 && store->Get(slow_id)->state != JobState::kRunning; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  ASSERT_EQ(store->Get(slow_id)->state, JobState::kRunning);
   p->Kill(SIGTERM);
   auto st = p->Wait(15000);
   ASSERT_TRUE(st) << "serve --http did not stop on SIGTERM";
   EXPECT_TRUE(WIFEXITED(*st) && WEXITSTATUS(*st) == 0) << p->Stderr();
+  for (int i = 0; i < 400 && store->Get(slow_id)->state == JobState::kRunning; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  EXPECT_EQ(store->Get(slow_id)->state, JobState::kSucceeded) << "the job ran to its end";
+  auto attempts = store->Attempts(slow_id);
+  ASSERT_TRUE(attempts.ok());
+  EXPECT_EQ(attempts->size(), 1u) << "never stopped and retried";
+  EXPECT_TRUE(std::filesystem::exists(marker));
 }
 
 TEST_F(ServeHttpTest, NonLoopbackBindWithoutTokensIsRefused) {
