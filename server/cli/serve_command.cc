@@ -22,6 +22,8 @@
 #include "server/mcp/mcp_tasks.h"
 #include "server/mcp/task_news.h"
 #include "server/cli/serve_http.h"
+#include "server/metrics/request_tally.h"
+#include "storage/metrics_store.h"
 #include "tools/register_tools.h"
 #include "transport/jsonrpc.h"
 #include "transport/stdio_transport.h"
@@ -139,6 +141,17 @@ int ServeCommand(const Args& args) {
   JobNews job_news(**feed, (*fe)->store(), server.notifications());
   TaskNews task_news(**feed, (*fe)->store(), tasks, server.notifications(),
                      SystemClock::Instance());
+  // This session's request counts, for baton_mcp_requests_total (server/metrics/request_tally.h).
+  // Without them the session still serves.
+  auto metrics_store = MetricsStore::Open((*fe)->paths().db);
+  std::unique_ptr<RequestTally> tally;
+  if (metrics_store.ok()) {
+    tally = std::make_unique<RequestTally>(**metrics_store);
+    tally->Start();
+    server.SetRequestObserver(tally.get());
+  } else {
+    spdlog::warn("request counts for /metrics are off: {}", metrics_store.status().ToString());
+  }
   transport::StdioTransport io(STDIN_FILENO, STDOUT_FILENO, kMaxFrameBytes);
   // The requests of one read share one commit; their answers wait for it (server/mcp/group_commit.h).
   auto responder = std::make_shared<GroupCommit>(std::make_shared<StdioResponder>(io),
@@ -157,6 +170,7 @@ int ServeCommand(const Args& args) {
   spdlog::info("stdin closed: shutting down (running jobs continue in the runner)");
   server.notifications().CloseAll();
   session.Shutdown();
+  if (tally) tally->Shutdown();
   (*host)->Shutdown();
   return 0;
 }
