@@ -44,6 +44,8 @@ Result<MetricsSnapshot> MetricsStore::ReadLocked() {
       return MetricsSnapshot::Counter{r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Int(4)};
     }));
   }
+  for (const auto& c : s.counters)  // a gauge kept beside the counters (migration 5)
+    if (c.family == "outbox_pending") s.outbox_pending = c.n;
   {
     BATON_ASSIGN_OR_RETURN(Stmt * st, db_->Cached("SELECT le_ms FROM metric_bounds ORDER BY le_ms"));
     BATON_ASSIGN_OR_RETURN(s.bounds_ms, st->ReadAll<int64_t>([](Stmt& r) { return r.Int(0); }));
@@ -80,13 +82,6 @@ Result<MetricsSnapshot> MetricsStore::ReadLocked() {
       if (row) q.oldest_queued_ms = st->OptInt(0);
       st->Reset();
     }
-  }
-  {
-    BATON_ASSIGN_OR_RETURN(Stmt * st, db_->Cached(
-        "SELECT COUNT(*) FROM events INDEXED BY events_unpublished WHERE published = 0"));
-    BATON_ASSIGN_OR_RETURN(bool row, st->Step());
-    s.outbox_pending = row ? st->Int(0) : 0;
-    st->Reset();
   }
   {
     BATON_ASSIGN_OR_RETURN(Stmt * st, db_->Cached("SELECT MAX(heartbeat_ms) FROM runners"));

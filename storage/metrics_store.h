@@ -2,8 +2,8 @@
 //
 // MetricsStore reads what /metrics reports from the job database: the totals that triggers keep
 // in the transaction of each change (migration 5: job counts by queue and state, finished jobs,
-// policy decisions, duration and queue-wait histograms), a few cheap gauges (paused queues, the
-// oldest queued job of each queue, the event outbox), and adds request counts that the MCP
+// policy decisions, the event outbox's size, duration and queue-wait histograms), a few cheap
+// gauges (paused queues, the oldest queued job of each queue), and adds request counts that the MCP
 // layer tallies in memory. Every read is bounded by the number of queues, not of jobs: a scrape
 // costs the same on a database of one million jobs (docs/metrics.md, "Cost").
 // Opens its own connection, so that a scrape never waits on the job store's mutex.
