@@ -1,7 +1,8 @@
 // /metrics end to end: a real `baton serve --http` on a free loopback port over a real SQLite
 // file runs real jobs (succeeded, failed, dead-lettered, cancelled, timed out), /metrics is
 // scraped over HTTP, linted with `promtool check metrics`, and its values checked; `baton web`
-// over the same database reports the same counters, and they survive a restart.
+// over the same database reports the same counters, and they survive a restart (a SIGKILL
+// included: the running job is then counted as lost).
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -249,6 +250,27 @@ TEST_F(MetricsHttpTest, CountersAgreeBetweenServeAndWebAndSurviveARestart) {
   auto after = Get(port2, "/metrics");
   EXPECT_EQ(CounterLines(after.body), CounterLines(from_serve.body));
   EXPECT_EQ(CounterLines(Get(web_port, "/metrics").body), CounterLines(from_serve.body));
+
+  // A service killed with SIGKILL while a job runs: the next one recovers the attempt as lost,
+  // and what was counted before the kill is still there.
+  Initialize(port2);
+  int64_t lost = Enqueue(port2, {{"command", {"/bin/sleep", "30"}}});
+  for (int i = 0; i < 200 && StateNow(port2, lost) != "running"; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_EQ(StateNow(port2, lost), "running");
+  serve->Kill(SIGKILL);
+  ASSERT_TRUE(serve->Wait(10000));
+  int port3 = FreeLoopbackPort();
+  serve = Serve(port3);
+  ASSERT_TRUE(WaitReady(port3)) << serve->Stderr();
+  Initialize(port3);
+  EXPECT_EQ(WaitState(port3, lost), "failed");
+  auto recovered = Get(web_port, "/metrics").body;
+  EXPECT_EQ(Sample(recovered, "baton_jobs_finished_total{queue=\"default\",outcome=\"lost\"}"), 1)
+      << recovered;
+  EXPECT_EQ(
+      Sample(recovered, "baton_jobs_finished_total{queue=\"default\",outcome=\"succeeded\"}"), 1);
+  EXPECT_EQ(Sample(recovered, "baton_job_duration_seconds_count{queue=\"default\"}"), 3);
   Stop(*serve);
   Stop(*web);
 }
