@@ -28,7 +28,8 @@ Status ParseAddress(const std::string& addr, const std::string& flag, std::strin
     return Status::InvalidArgument(flag + " needs HOST:PORT, got " + addr);
   host = addr.substr(0, colon);
   if (host.empty()) host = "127.0.0.1";
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   BATON_ASSIGN_OR_RETURN(int64_t v, ParseInt64(addr.substr(colon + 1), flag + "'s port", 0, 65535));
   port = static_cast<int>(v);
   return Status::OK();
