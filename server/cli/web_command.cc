@@ -5,6 +5,7 @@
 // Shutdown (SIGTERM/SIGINT): stop the HTTP server, close the database.
 #include <errno.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -78,6 +79,14 @@ int WebCommand(const Args& args) {
     return 2;
   }
   const std::string db = flags->Get("db").value_or(DefaultDbPath());
+  // Metrics of an empty database made up at a mistyped path would read as "nothing happens".
+  if (struct stat st; stat(db.c_str(), &st) != 0) {
+    fprintf(stderr,
+            "baton web: no job database at %s (%s); pass --db PATH, or set BATON_DB, to the "
+            "database serve and the runner use\n",
+            db.c_str(), strerror(errno));
+    return 2;
+  }
   auto store = MetricsStore::Open(db);
   if (!store.ok()) {
     spdlog::error("cannot open the job database {}: {}", db, store.status().ToString());

@@ -276,6 +276,15 @@ TEST_F(MetricsHttpTest, CountersAgreeBetweenServeAndWebAndSurviveARestart) {
 }
 
 TEST_F(MetricsHttpTest, BearerTokensGuardMetricsAsTheyGuardMcp) {
+  // A mistyped --db is an error, not the zeros of a database made up there.
+  auto missing = Start({"web", "--listen", "127.0.0.1:" + std::to_string(FreeLoopbackPort()),
+                        "--db", dir_.File("typo.db")});
+  auto missing_st = missing->Wait(10000);
+  ASSERT_TRUE(missing_st);
+  EXPECT_EQ(WEXITSTATUS(*missing_st), 2);
+  EXPECT_NE(missing->Stderr().find("no job database at"), std::string::npos) << missing->Stderr();
+  ASSERT_EQ(testing::RunCommand({testing::BatonBinary(), "jobs", "--db", Db()}, Env()).first, 0);
+
   int port = FreeLoopbackPort();
   std::map<std::string, std::string> env = {{"BATON_HTTP_TOKENS", "prom=0123456789abcdef0123"}};
   auto web = Start({"web", "--listen", "127.0.0.1:" + std::to_string(port), "--db", Db()}, env);
