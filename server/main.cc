@@ -14,6 +14,8 @@ constexpr const char* kUsage = R"(baton — durable background jobs for coding a
 
 usage:
   baton serve --stdio [--db PATH]       MCP over stdio (what Claude Code starts)
+  baton serve --http HOST:PORT [--db PATH]   MCP over Streamable HTTP at /mcp, metrics at /metrics
+  baton web [--listen HOST:PORT] [--db PATH]  /metrics from the database, without MCP
   baton runner [--db PATH]              run jobs in the foreground (normally started on demand)
   baton enqueue [--queue Q] -- CMD ARG...
   baton status ID [--wait SECONDS] [--json]
@@ -53,6 +55,7 @@ int main(int argc, char** argv) {
   if (cmd == "retry") return baton::RetryCommand(args);
   if (cmd == "queue") return baton::QueueCommand(args);
   if (cmd == "schedule") return baton::ScheduleCommand(args);
+  if (cmd == "web") return baton::WebCommand(args);
   if (cmd == "policy") return baton::RunPolicyCommand(args);
   if (cmd == "notify") return baton::RunNotifyCommand(args);
   if (cmd == "version" || cmd == "--version") {

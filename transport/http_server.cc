@@ -141,11 +141,26 @@ Status StreamableHttpServer::Start() {
   svr.set_pre_routing_handler([this](const Request& req, Response& res) {
     return RefuseBeforeRouting(req, res) ? HandlerResponse::Handled : HandlerResponse::Unhandled;
   });
+  if (!options_.path.empty()) {
   svr.Post(options_.path, [this](const Request& req, Response& res) { HandlePost(req, res); });
   svr.Get(options_.path, [this](const Request& req, Response& res) { HandleGet(req, res); });
   svr.Delete(options_.path, [this](const Request& req, Response& res) { HandleDelete(req, res); });
   svr.Put(options_.path, HandleUnsupportedMethod);
   svr.Patch(options_.path, HandleUnsupportedMethod);
+  }
+  for (const auto& [page_path, page] : options_.pages) {
+    HttpPageFn fn = page;
+    svr.Get(page_path, [fn](const Request&, Response& res) { ServePage(fn, res); });
+    auto not_allowed = [](const Request&, Response& res) {
+      res.set_header("Allow", "GET");
+      res.status = 405;
+      res.set_content("Method Not Allowed: this page answers GET only\n", "text/plain");
+    };
+    svr.Post(page_path, not_allowed);
+    svr.Put(page_path, not_allowed);
+    svr.Delete(page_path, not_allowed);
+    svr.Patch(page_path, not_allowed);
+  }
 
   if (o.port == 0) {
     port_ = svr.bind_to_any_port(o.host);
@@ -170,8 +185,9 @@ bool StreamableHttpServer::RefuseBeforeRouting(const Request& req, Response& res
       SetError(res, status, message);
       return true;
     };
-    if (req.path != options_.path)
-      return refuse(404, "Not Found: the MCP endpoint is " + options_.path);
+    if ((options_.path.empty() || req.path != options_.path) && !options_.pages.count(req.path))
+      return refuse(404, options_.path.empty() ? "Not Found: this server has no MCP endpoint"
+                                               : "Not Found: the MCP endpoint is " + options_.path);
     AccessVerdict v = impl_->access.Check(req.get_header_value("Host"), req.get_header_value("Origin"),
                                    req.get_header_value("Authorization"));
     if (v.status == 401)
@@ -363,6 +379,12 @@ void StreamableHttpServer::HandleDelete(const Request& req, Response& res) {
 void StreamableHttpServer::HandleUnsupportedMethod(const Request&, Response& res) {
       res.set_header("Allow", "GET, POST, DELETE");
       SetError(res, 405, "Method Not Allowed");
+}
+
+void StreamableHttpServer::ServePage(const HttpPageFn& page, Response& res) {
+  HttpPage p = page();
+  res.status = p.status;
+  res.set_content(p.body, p.content_type);
 }
 
 void StreamableHttpServer::Stop() {

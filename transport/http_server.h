@@ -20,6 +20,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -40,10 +41,20 @@ struct Response;
 
 namespace baton::transport {
 
+// A page answered on GET beside the MCP endpoint (/metrics), after the same Host, Origin and
+// bearer checks. Called on a worker thread; must not block long.
+struct HttpPage {
+  int status = 200;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::string body;
+};
+using HttpPageFn = std::function<HttpPage()>;
+
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
   int port = 7878;  // 0: any free port (see port())
-  std::string path = "/mcp";
+  std::string path = "/mcp";  // empty: no MCP endpoint (only `pages`)
+  std::map<std::string, HttpPageFn> pages;  // by exact path
   size_t max_body_bytes = 4 << 20;
   int read_timeout_s = 30;
   int head_timeout_ms = 10000;          // a whole request head must arrive within this (408)
@@ -111,6 +122,7 @@ class StreamableHttpServer {
   void HandleGet(const httplib::Request& req, httplib::Response& res);    // a session's SSE stream
   void HandleDelete(const httplib::Request& req, httplib::Response& res);  // ends a session
   static void HandleUnsupportedMethod(const httplib::Request& req, httplib::Response& res);
+  static void ServePage(const HttpPageFn& page, httplib::Response& res);
 
   std::string PrincipalOf(const httplib::Request& req) const;
   // The session a request names: nullptr with `res` filled (and `refused` set) when it must be

@@ -22,5 +22,6 @@ int LogsCommand(const Args& args);     // baton logs ID [--stderr] [-f]
 int RetryCommand(const Args& args);    // baton retry ID: re-queue a dead/failed job
 int QueueCommand(const Args& args);    // baton queue list|pause|resume|limit
 int ScheduleCommand(const Args& args); // baton schedule create|list|delete
+int WebCommand(const Args& args);      // baton web [--listen ADDR]: /metrics from the db
 
 }  // namespace baton

@@ -1,6 +1,7 @@
 // The job CLI for people: baton enqueue / status / jobs / cancel / logs.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -8,6 +9,7 @@
 
 #include <limits>
 
+#include "base/clock.h"
 #include "base/parse_number.h"
 #include "base/rfc3339.h"
 #include "server/cli/commands.h"
@@ -44,6 +46,29 @@ Result<std::unique_ptr<FrontEnd>> OpenFrontEnd(const Flags& flags) {
     fo.idempotency_window_ms = static_cast<int64_t>(w * 1000);
   }
   return FrontEnd::Open(fo);
+}
+
+// How the latest attempt ended: its exit code, "sig N", or "-" (not ended, or no attempt).
+std::string ExitText(const Job& j) {
+  if (j.exit_code) return std::to_string(*j.exit_code);
+  if (j.signal) return "sig " + std::to_string(*j.signal);
+  return "-";
+}
+
+// The latest attempt's run time (still running: so far), e.g. 0.4s, 3m05s, 2h10m; "-" when it
+// has not started.
+std::string DurationText(const Job& j, int64_t now_ms) {
+  if (!j.started_ms) return "-";
+  int64_t end = j.state == JobState::kRunning ? now_ms : j.finished_ms.value_or(j.updated_ms);
+  int64_t ms = std::max<int64_t>(end - *j.started_ms, 0);
+  char buf[32];
+  if (ms < 60000) std::snprintf(buf, sizeof buf, "%.1fs", static_cast<double>(ms) / 1000.0);
+  else if (ms < 3600000) std::snprintf(buf, sizeof buf, "%lldm%02llds",
+                                       static_cast<long long>(ms / 60000),
+                                       static_cast<long long>(ms / 1000 % 60));
+  else std::snprintf(buf, sizeof buf, "%lldh%02lldm", static_cast<long long>(ms / 3600000),
+                     static_cast<long long>(ms / 60000 % 60));
+  return buf;
 }
 
 Result<JobId> ParseId(const Flags& flags) {
@@ -148,6 +173,7 @@ int JobsCommand(const Args& args) {
   }
   auto jobs = (*fe)->jobs().List(f);
   if (!jobs.ok()) return Fail(jobs.status().message());
+  const int64_t now_ms = SystemClock::Instance().NowMs();
   for (const Job& j : *jobs) {
     if (flags->Has("json")) {
       std::printf("%s\n", JobView(j, std::nullopt, {false, 0}).dump().c_str());
@@ -156,8 +182,10 @@ int JobsCommand(const Args& args) {
     std::string cmd;
     for (const auto& a : j.spec.command) cmd += (cmd.empty() ? "" : " ") + a;
     if (cmd.size() > 60) cmd = cmd.substr(0, 57) + "...";
-    std::printf("%-8lld %-10s %-10s %-24s %s\n", static_cast<long long>(j.id), ToString(j.state),
-                j.spec.queue.c_str(), FormatRfc3339Ms(j.created_ms).c_str(), cmd.c_str());
+    // id, state, queue, created, exit code and run time of the latest attempt, command.
+    std::printf("%-8lld %-10s %-10s %-24s %-6s %-8s %s\n", static_cast<long long>(j.id),
+                ToString(j.state), j.spec.queue.c_str(), FormatRfc3339Ms(j.created_ms).c_str(),
+                ExitText(j).c_str(), DurationText(j, now_ms).c_str(), cmd.c_str());
   }
   return 0;
 }

@@ -45,11 +45,17 @@ Status ApplyServeFlags(const Flags& flags, FrontEndOptions& fo, Config& config, 
 }
 
 ServeAssembly::ServeAssembly(std::unique_ptr<BackgroundHost> host, std::unique_ptr<FrontEnd> fe,
+                             std::unique_ptr<MetricsStore> metrics_store,
                              const NewsOptions& news)
     : host_(std::move(host)),
       fe_(std::move(fe)),
+      metrics_store_(std::move(metrics_store)),
+      tally_(std::make_unique<RequestTally>(*metrics_store_)),
       server_("baton", BATON_VERSION, kInstructions),
       tasks_(fe_->jobs(), fe_->store(), SystemClock::Instance()) {
+  // This process's request counts, for baton_mcp_requests_total (server/metrics/request_tally.h).
+  tally_->Start();
+  server_.SetRequestObserver(tally_.get());
   tools::RegisterJobTools(server_, fe_->jobs());
   server_.SetTasks(&tasks_);
   server_.SetGuard(&fe_->guard());
@@ -57,7 +63,12 @@ ServeAssembly::ServeAssembly(std::unique_ptr<BackgroundHost> host, std::unique_p
 }
 
 // The host's parts (the front-end's policy reloader among them) stop before the front-end goes.
-ServeAssembly::~ServeAssembly() { host_->Shutdown(); }
+ServeAssembly::~ServeAssembly() { Shutdown(); }
+
+void ServeAssembly::Shutdown() {
+  tally_->Shutdown();
+  host_->Shutdown();
+}
 
 Result<std::unique_ptr<ServeAssembly>> ServeAssembly::Open(const FrontEndOptions& fo,
                                                            const NewsOptions& news) {
@@ -71,8 +82,12 @@ Result<std::unique_ptr<ServeAssembly>> ServeAssembly::Open(const FrontEndOptions
   auto fe = FrontEnd::Open(fo);
   if (!fe.ok())
     return Status(fe.status().code(), "cannot open the job database: " + fe.status().ToString());
-  std::unique_ptr<ServeAssembly> a(
-      new ServeAssembly(std::move(host).value(), std::move(fe).value(), news));
+  auto metrics_store = MetricsStore::Open((*fe)->paths().db);
+  if (!metrics_store.ok())
+    return Status(metrics_store.status().code(),
+                  "cannot open the job database for /metrics: " + metrics_store.status().ToString());
+  std::unique_ptr<ServeAssembly> a(new ServeAssembly(
+      std::move(host).value(), std::move(fe).value(), std::move(metrics_store).value(), news));
   FrontEnd& f = *a->fe_;
   auto feed = f.feed();
   if (!feed.ok()) return Status(feed.status().code(), "job feed: " + feed.status().ToString());

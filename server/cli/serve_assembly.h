@@ -4,7 +4,8 @@
 // background host (its parts only: front-ends start a detached runner on demand, so jobs
 // outlive the service), the front-end (server/front_end.h), and the MCP side (the server with
 // the job tools, MCP tasks, the policy guard, and the news that turns job events into
-// notifications: JobNews, TaskNews); and the flags both read for them.
+// notifications: JobNews, TaskNews), the tally of the requests it answers (/metrics); and the
+// flags both read for them.
 #pragma once
 
 #include <memory>
@@ -20,6 +21,8 @@
 #include "server/mcp/mcp_server.h"
 #include "server/mcp/mcp_tasks.h"
 #include "server/mcp/task_news.h"
+#include "server/metrics/request_tally.h"
+#include "storage/metrics_store.h"
 
 namespace baton {
 
@@ -35,20 +38,27 @@ class ServeAssembly {
   // reloader to the host, which stops it at its shutdown. Errors are the database's.
   static Result<std::unique_ptr<ServeAssembly>> Open(const FrontEndOptions& fo,
                                                      const NewsOptions& news);
-  ~ServeAssembly();  // host().Shutdown() when not done yet
+  ~ServeAssembly();  // Shutdown()
 
-  BackgroundHost& host() { return *host_; }
+  // After the transport stopped: the request tally's last counts are saved, then the host shuts
+  // down (server/background_host.h). Idempotent.
+  void Shutdown();
+
   FrontEnd& front_end() { return *fe_; }
   McpServer& server() { return server_; }
+  MetricsStore& metrics_store() { return *metrics_store_; }
+  RequestTally& tally() { return *tally_; }
 
  private:
   ServeAssembly(std::unique_ptr<BackgroundHost> host, std::unique_ptr<FrontEnd> fe,
-                const NewsOptions& news);
+                std::unique_ptr<MetricsStore> metrics_store, const NewsOptions& news);
 
   // Destroyed in reverse: the news unsubscribes before the tasks and the server go, then the
   // front-end, then the host, which outlives it.
   std::unique_ptr<BackgroundHost> host_;
   std::unique_ptr<FrontEnd> fe_;
+  std::unique_ptr<MetricsStore> metrics_store_;
+  std::unique_ptr<RequestTally> tally_;  // the server reports to it
   McpServer server_;
   McpTasks tasks_;
   std::unique_ptr<JobNews> job_news_;

@@ -97,7 +97,7 @@ int ServeCommand(const Args& args) {
   spdlog::info("stdin closed: shutting down (running jobs continue in the runner)");
   server.notifications().CloseAll();
   session.Shutdown();
-  (*serving)->host().Shutdown();
+  (*serving)->Shutdown();
   return 0;
 }
 

@@ -13,19 +13,16 @@
 
 #include <cstdlib>
 #include <memory>
-#include <sstream>
 
-#include "base/parse_number.h"
-#include "server/background_host.h"
-#include "server/cli/event_flags.h"
+#include "server/cli/http_flags.h"
+#include "server/cli/metrics_http.h"
 #include "server/front_end.h"
 #include "server/cli/logging.h"
 #include "server/cli/serve_assembly.h"
 #include "server/cli/news_flags.h"
 #include "server/mcp/mcp_http_handler.h"
 #include "server/mcp/mcp_session.h"
-#include "server/cli/serve_flags.h"
-#include "server/jobs/state_paths.h"
+#include "server/metrics/metrics_page.h"
 #include "transport/http_auth.h"
 #include "transport/http_server.h"
 
@@ -39,27 +36,6 @@ void OnSignal(int) {
   if (g_signal_pipe >= 0) (void)!write(g_signal_pipe, &c, 1);
 }
 
-std::vector<std::string> SplitList(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, ','))
-    if (!item.empty()) out.push_back(item);
-  return out;
-}
-
-// "HOST:PORT", "[V6]:PORT" or ":PORT" (loopback).
-Status ParseAddress(const std::string& addr, std::string& host, int& port) {
-  size_t colon = addr.rfind(':');
-  if (colon == std::string::npos) return Status::InvalidArgument("--http needs HOST:PORT, got " + addr);
-  host = addr.substr(0, colon);
-  if (host.empty()) host = "127.0.0.1";
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  BATON_ASSIGN_OR_RETURN(int64_t v, ParseInt64(addr.substr(colon + 1), "--http's port", 0, 65535));
-  port = static_cast<int>(v);
-  return Status::OK();
-}
-
 }  // namespace
 
 int ServeHttp(const Flags& flags) {
@@ -70,40 +46,11 @@ int ServeHttp(const Flags& flags) {
     return 2;
   }
   transport::HttpServerOptions options;
-  if (Status s = ParseAddress(*flags.Get("http"), options.host, options.port); !s.ok()) {
+  if (Status s = HttpOptionsFromFlags(flags, *flags.Get("http"), "--http", &options); !s.ok()) {
     fprintf(stderr, "baton: %s\n", s.message().c_str());
     return 2;
   }
   options.session_versions = SupportedProtocolVersions();
-  if (auto file = flags.Get("tokens-file")) {
-    auto tokens = transport::BearerTokens::ParseFile(*file);
-    if (!tokens.ok()) {
-      fprintf(stderr, "baton: %s\n", tokens.status().message().c_str());
-      return 2;
-    }
-    options.access.tokens = *tokens;
-  } else if (const char* env = std::getenv("BATON_HTTP_TOKENS"); env && *env) {
-    auto tokens = transport::BearerTokens::ParseEnv(env);
-    if (!tokens.ok()) {
-      fprintf(stderr, "baton: %s\n", tokens.status().message().c_str());
-      return 2;
-    }
-    options.access.tokens = *tokens;
-  }
-  if (!transport::IsLoopbackHost(options.host) && options.access.tokens.empty()) {
-    fprintf(stderr,
-            "baton: binding %s is not loopback: configure bearer tokens first (--tokens-file FILE "
-            "or BATON_HTTP_TOKENS); see docs/http.md\n",
-            options.host.c_str());
-    return 2;
-  }
-  options.access.allowed_origins = SplitList(flags.Get("allowed-origins").value_or(""));
-  options.access.allowed_hosts = SplitList(flags.Get("allowed-hosts").value_or(""));
-  if (!transport::IsLoopbackHost(options.host)) {
-    if (options.host != "0.0.0.0" && options.host != "::") options.access.allowed_hosts.push_back(options.host);
-    options.access.any_host = options.access.allowed_hosts.empty();
-  }
-  options.access.local_principal = LocalUser();
   auto max_body = flags.Number("max-body-bytes", static_cast<double>(options.max_body_bytes));
   if (!max_body.ok() || *max_body < 1024) {
     fprintf(stderr, "baton: %s\n",
@@ -140,15 +87,20 @@ int ServeHttp(const Flags& flags) {
   }
   FrontEnd& fe = (*serving)->front_end();
   McpServer& server = (*serving)->server();
+  // /metrics: this process's request counts go to the database, and the page reads them back
+  // with every other total (server/metrics/metrics_page.h).
+  MetricsPage metrics_page((*serving)->metrics_store(), &(*serving)->tally(), BATON_VERSION,
+                           SystemClock::Instance());
+  options.pages["/metrics"] = MetricsHttpPage(metrics_page);
   McpHttpHandler handler(server);
   transport::StreamableHttpServer http(options, handler);
   if (Status s = http.Start(); !s.ok()) {
     spdlog::error("{}", s.ToString());
     return 1;
   }
-  spdlog::info("serving MCP over Streamable HTTP at http://{}:{}/mcp ({}); database {}",
-               options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host,
-               http.port(),
+  spdlog::info("serving MCP over Streamable HTTP at {}/mcp, metrics at /metrics ({}); "
+               "database {}",
+               HttpBaseUrl(options.host, http.port()),
                options.access.tokens.empty() ? "no tokens: loopback only"
                                              : std::to_string(options.access.tokens.size()) + " token(s)",
                fe.paths().db);
@@ -162,7 +114,7 @@ int ServeHttp(const Flags& flags) {
   handler.Shutdown(/*wait_ms=*/1000);
   http.Stop();
   handler.Shutdown();
-  (*serving)->host().Shutdown();  // the runner, then its events, WAL and parts (server/background_host.h)
+  (*serving)->Shutdown();  // the request tally's last counts, then the host's parts
   g_signal_pipe = -1;
   return 0;
 }

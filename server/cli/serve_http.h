@@ -13,6 +13,7 @@ inline constexpr const char* kServeHttpUsage =
     "       baton serve --http HOST:PORT [--db PATH] [--tokens-file FILE]\n"
     "         [--allowed-origins URL,...] [--allowed-hosts NAME,...] [--concurrency N]\n"
     "         [--max-body-bytes N] [--log-level info] [--log-file FILE]\n"
+    "       MCP at /mcp, Prometheus metrics at /metrics (docs/metrics.md)\n"
     "       bearer tokens: --tokens-file FILE (lines `PRINCIPAL TOKEN`) or the environment\n"
     "       variable BATON_HTTP_TOKENS=PRINCIPAL=TOKEN,...; required unless HOST is loopback\n";
 

@@ -75,6 +75,17 @@ using Completer = std::function<nlohmann::json(const nlohmann::json& ref,
 class RequestGuard;
 class McpTasks;
 
+// Told of every request a session answered (server/metrics/request_tally.h counts them for
+// /metrics). `method` is "unknown" for methods the server does not serve, so that clients
+// cannot grow the label set; `outcome` is "ok", "error" (a JSON-RPC error), "tool_error" (a
+// tool result with isError) or "cancelled" (no response). Thread-safe; must not block.
+class RequestObserver {
+ public:
+  virtual ~RequestObserver() = default;
+  virtual void Answered(const std::string& transport, const std::string& method,
+                        const char* outcome) = 0;
+};
+
 class McpServer {
  public:
   McpServer(std::string name, std::string version, std::string instructions);
@@ -86,6 +97,9 @@ class McpServer {
   // `tasks`, 2026-07-28 extension) and in tools/list (execution.taskSupport).
   void SetTasks(McpTasks* tasks) { tasks_ = tasks; }
   McpTasks* tasks() const { return tasks_; }
+  // Told of every answered request (not owned; may be null).
+  void SetRequestObserver(RequestObserver* observer) { observer_ = observer; }
+  RequestObserver* request_observer() const { return observer_; }
 
   void AddTool(std::unique_ptr<Tool> tool);
   void AddResource(Resource resource);
@@ -137,6 +151,7 @@ class McpServer {
   Completer completer_;
   RequestGuard* guard_ = nullptr;
   McpTasks* tasks_ = nullptr;
+  RequestObserver* observer_ = nullptr;
   bool channels_ = true;
   bool prefer_legacy_ = false;
   NotificationHub hub_;

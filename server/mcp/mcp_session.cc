@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <set>
 
 #include "server/mcp/mcp_tasks.h"
 
@@ -120,6 +121,7 @@ void McpSession::HandleParsed(transport::ParsedLine parsed, const std::shared_pt
         continue;
       }
       json response = Dispatch(in.message, batch);
+      Observe(in.message, response);
       if (!response.is_null()) batch->Respond(response);
     }
     batch->Flush();
@@ -132,6 +134,7 @@ void McpSession::HandleParsed(transport::ParsedLine parsed, const std::shared_pt
   }
   auto run = [this, out](const Message& m) {
     json response = Dispatch(m, out);
+    Observe(m, response);
     if (!response.is_null()) out->Respond(response);
     else if (m.kind == Message::Kind::kRequest) out->Dropped(m.id);
   };
@@ -177,6 +180,32 @@ std::shared_ptr<std::atomic<bool>> McpSession::Track(const json& id) {
 void McpSession::Untrack(const json& id) {
   std::lock_guard<std::mutex> lock(mu_);
   in_flight_.erase(id.dump());
+}
+
+void McpSession::Observe(const Message& m, const json& response) {
+  RequestObserver* observer = server_.request_observer();
+  if (!observer || m.kind != Message::Kind::kRequest) return;
+  const char* outcome = "ok";
+  bool unknown = false;
+  if (response.is_null()) {
+    outcome = "cancelled";
+  } else if (response.contains("error")) {
+    outcome = "error";
+    const json& code = response["error"].value("code", json());
+    unknown = code.is_number_integer() && code.get<int>() == transport::kMethodNotFound;
+  } else if (response.contains("result") && response["result"].is_object() &&
+             response["result"].contains("isError") && response["result"]["isError"] == true) {
+    outcome = "tool_error";
+  }
+  // Only the methods MCP defines name a series: any other string a client sends is "unknown".
+  static const std::set<std::string> kKnown = {
+      "initialize", "ping", "server/discover", "tools/list", "tools/call", "resources/list",
+      "resources/read", "resources/subscribe", "resources/unsubscribe",
+      "resources/templates/list", "prompts/list", "prompts/get", "completion/complete",
+      "logging/setLevel", "subscriptions/listen", "tasks/get", "tasks/list", "tasks/cancel",
+      "tasks/result", "tasks/update"};
+  unknown = unknown || kKnown.count(m.method) == 0;
+  observer->Answered(info_.transport, unknown ? "unknown" : m.method, outcome);
 }
 
 void McpSession::HandleNotification(const Message& m) {

@@ -130,6 +130,8 @@ class McpSession {
   // Returns the response, or null for notifications / cancelled requests.
   nlohmann::json Dispatch(const transport::Message& m, const std::shared_ptr<Responder>& out);
   void HandleNotification(const transport::Message& m);
+  // Tells the server's RequestObserver how request `m` was answered (`response`; null: none).
+  void Observe(const transport::Message& m, const nlohmann::json& response);
   nlohmann::json Serve(const transport::Message& m, const RequestScope& scope,
                        const std::shared_ptr<Responder>& out);
   // An error for a legacy request that arrives before initialize was answered; nullopt: serve it.

@@ -10,6 +10,7 @@
 #include "base/clock.h"
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "storage/decision_log.h"
 #include "storage/job_store.h"
@@ -121,6 +122,43 @@ deny contains "false is retired" if {
   EXPECT_TRUE(logged) << "the denial is in the decision log";
   // Without the policy (the built-in allows everything) it is re-queued.
   EXPECT_EQ(Baton({"retry", id}).first, 0);
+}
+
+}  // namespace
+}  // namespace baton
+
+namespace baton {
+namespace {
+
+// `baton jobs` shows how each job's latest attempt ended (exit code) and how long it ran;
+// `baton --help` lists every command, serve --http and web included.
+TEST_F(RetryCliTest, JobsListsExitCodeAndDurationAndHelpListsEveryCommand) {
+  auto [rc, out] = Baton({"enqueue", "--", "sh", "-c", "sleep 0.3; exit 3"});
+  ASSERT_EQ(rc, 0) << out;
+  std::string id = out.substr(0, out.find('\n'));
+  std::string line;
+  int64_t deadline = MonotonicMs() + 15000;
+  while (MonotonicMs() < deadline) {
+    line = Baton({"jobs"}).second;
+    if (line.find(" failed ") != std::string::npos) break;
+    usleep(100000);
+  }
+  ASSERT_EQ(line.find(id + " "), 0u) << line;
+  std::istringstream row(line);
+  std::string job, state, queue, created, exit_code, duration;
+  row >> job >> state >> queue >> created >> exit_code >> duration;
+  EXPECT_EQ(state, "failed") << line;
+  EXPECT_EQ(exit_code, "3") << line;
+  ASSERT_FALSE(duration.empty());
+  EXPECT_EQ(duration.back(), 's') << line;
+  EXPECT_GE(std::stod(duration), 0.3) << line;
+
+  auto help = Baton({"--help"});
+  EXPECT_EQ(help.first, 0);
+  for (const char* command : {"serve --stdio", "serve --http", "web", "runner", "enqueue",
+                              "status", "jobs", "cancel", "logs", "retry", "queue", "schedule",
+                              "policy", "notify", "version"})
+    EXPECT_NE(help.second.find("baton " + std::string(command)), std::string::npos) << command;
 }
 
 }  // namespace
