@@ -80,7 +80,8 @@ Result<json> WaitForJobs(JobService& service, const std::vector<JobId>& ids, int
     }
     out["timed_out"] = true;
   }
-  out["waited_ms"] = MonotonicMs() - start;
+  // How long it waited says something only when the wait ran out (or to a verbose reader).
+  if (timed_out || options.view.verbose) out["waited_ms"] = MonotonicMs() - start;
   return out;
 }
 

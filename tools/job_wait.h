@@ -22,8 +22,9 @@ const nlohmann::json& WaitArgumentSchema();
 void AddWaitOutputProperties(nlohmann::json& output_schema);
 
 // Waits up to wait_ms (capped by the service) for every job to finish, sending progress, and
-// returns the status result (StatusResult) with waited_ms and, when some job has not finished,
-// timed_out: then a job whose state did not change during the wait shows only its id and state.
+// returns the status result (StatusResult). When some job has not finished it adds timed_out and
+// waited_ms, and a job whose state did not change during the wait shows only its id and state;
+// waited_ms also with a verbose view.
 Result<nlohmann::json> WaitForJobs(JobService& service, const std::vector<JobId>& ids,
                                    int64_t wait_ms, const StatusOptions& options,
                                    ToolCallContext& ctx);

@@ -179,7 +179,8 @@ TEST_F(StdioE2eTest, WaitSendsProgressAndReturnsWhenTheJobEnds) {
   auto c = Connect();
   json e = c->CallOk("enqueue", {{"command", {"/bin/sleep", "1"}}});
   json r = c->Request("tools/call", {{"name", "status"},
-                                     {"arguments", {{"job_id", e["job_id"]}, {"wait_seconds", 30}}},
+                                     {"arguments", {{"job_id", e["job_id"]}, {"wait_seconds", 30},
+                                                    {"verbose", true}}},  // with waited_ms
                                      {"_meta", {{"progressToken", "p1"}}}},
                       60000);
   json job = r["result"]["structuredContent"];  // one job_id: the job's view itself
