@@ -83,7 +83,9 @@ TEST_F(StdioE2eTest, EnqueueThenWaitReturnsTheResult) {
   EXPECT_TRUE(job.contains("finished_at"));
 
   json ok = c->CallOk("enqueue", {{"command", {"/usr/bin/env"}}, {"env", {{"GREETING", "hi"}}}});
-  json done = WaitDone(*c, ok["job_id"]);
+  // env prints the whole environment, more than the default tail: ask for more.
+  json done = c->CallOk("status", {{"job_id", ok["job_id"]}, {"wait_seconds", 30}, {"tail_bytes", 4000}},
+                        60000);
   EXPECT_EQ(done["state"], "succeeded");
   std::string out = done["stdout_tail"];
   EXPECT_NE(out.find("GREETING=hi"), std::string::npos);
