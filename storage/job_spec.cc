@@ -8,6 +8,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "base/did_you_mean.h"
 #include "base/rfc3339.h"
 #include "storage/job_options.h"
 #include "storage/json_number.h"
@@ -86,8 +87,8 @@ Result<RetryPolicy> ParseRetry(const json& v, const std::string& where) {
   for (auto it = v.begin(); it != v.end(); ++it) {
     if (std::find(kRetryFields.begin(), kRetryFields.end(), it.key()) == kRetryFields.end())
       return Bad(where, "retry." + it.key(),
-                 "is not a retry option; use max_attempts, initial_delay, multiplier, max_delay, "
-                 "jitter, retry_on");
+                 "is not a retry option" + DidYouMean(it.key(), kRetryFields) +
+                     "; use max_attempts, initial_delay, multiplier, max_delay, jitter, retry_on");
   }
   if (v.contains("max_attempts")) {
     std::optional<int64_t> m = JsonInteger(v["max_attempts"], 1, kMaxAttemptsLimit);
@@ -211,7 +212,9 @@ Result<JobSpec> ParseJobSpec(const json& j, const SpecContext& ctx, const std::s
     if (std::find(kFields.begin(), kFields.end(), it.key()) == kFields.end()) {
       std::string list;
       for (const auto& f : kFields) list += (list.empty() ? "" : ", ") + f;
-      return Bad(where, it.key(), "is not a job option; the options are: " + list);
+      return Bad(where, it.key(),
+                 "is not a job option" + DidYouMean(it.key(), kFields) + "; the options are: " +
+                     list);
     }
   }
   JobSpec spec;

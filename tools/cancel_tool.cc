@@ -11,18 +11,15 @@ CancelTool::CancelTool(JobService& jobs) : JobTool(jobs) {
       {"name", "cancel"},
       {"title", "Cancel a job"},
       {"description",
-       "Cancel a job. A queued or pending job leaves the queue at once; a running job's whole "
-       "process group gets SIGTERM, then SIGKILL after a grace period (the state becomes "
-       "`cancelled` when it has stopped: check with status). With cascade (default true) the "
-       "jobs that depend on it are cancelled too; with cascade false they follow their own "
-       "conditions (success-only dependents are skipped). Cancelling a finished job is an "
-       "error. Returns the job's state and the ids cancelled with it."},
+       "Cancel a job: a queued one leaves the queue, a running one's process group gets "
+       "SIGTERM then SIGKILL (it is cancelled once it stopped). The jobs that depend on it are "
+       "cancelled too unless cascade is false."},
       {"inputSchema",
        {{"type", "object"},
         {"properties",
          {{"job_id", {{"type", "integer"}}},
-          {"cascade", {{"type", "boolean"}, {"description", "Also cancel dependents (default true)."}}},
-          {"reason", {{"type", "string"}, {"description", "Recorded with the job."}}}}},
+          {"cascade", {{"type", "boolean"}}},
+          {"reason", {{"type", "string"}}}}},
         {"required", {"job_id"}}}},
       {"outputSchema",
        {{"type", "object"},

@@ -9,11 +9,7 @@ using nlohmann::json;
 
 namespace {
 json ChainStepSchema() {
-  json step = JobSpecSchema();
-  step["properties"]["on_failure"] = JobSpecSchema();
-  step["properties"]["on_failure"]["description"] =
-      "Compensation: runs if a later step of the chain fails (saga), in reverse step order.";
-  return step;
+  return JobSpecByReference(", plus on_failure: a job spec run if a later step fails (saga)");
 }
 }  // namespace
 
@@ -22,30 +18,20 @@ ChainTool::ChainTool(JobService& jobs) : JobTool(jobs) {
       {"name", "chain"},
       {"title", "Chain follow-up jobs"},
       {"description",
-       "Create jobs that run one after another: each step starts only when the previous one "
-       "succeeded (otherwise the rest are skipped). `after` attaches the chain to an existing "
-       "job, e.g. to schedule your own follow-up of a running build (after_condition success, "
-       "failure or always). A step receives its predecessor's result through placeholders in "
+       "Jobs that run one after another: each step starts when the previous one succeeded, "
+       "else the rest are skipped. `after` hangs the chain on an existing job (your own "
+       "follow-up of a running build). Steps read earlier results through placeholders in "
        "command, env and stdin: {{prev.stdout}}, {{prev.stderr}}, {{prev.exit_code}}, "
-       "{{prev.job_id}}, {{steps.NAME.stdout}} (for a step with that name), and the file named by "
-       "the env var BATON_PREV_OUTPUT_FILE. Each step is a job spec like enqueue's, plus an "
-       "optional on_failure job spec: a compensation (saga). When a later step fails or dies, "
-       "the compensations of the steps that had succeeded run in reverse order, one after "
-       "another (each whatever the previous one's result), labelled baton.compensates=<step "
-       "id>. Returns every job id in order and the chain id. With wait: true it also waits for "
-       "every step like `status` does (a client that supports MCP tasks gets a task handle at "
-       "once)."},
+       "{{prev.job_id}}, {{steps.NAME.stdout}}; and the file $BATON_PREV_OUTPUT_FILE. When a "
+       "step fails, the on_failure jobs of the steps that succeeded run in reverse order."},
       {"inputSchema",
        {{"type", "object"},
         {"properties",
          {{"steps",
            {{"type", "array"}, {"items", ChainStepSchema()}, {"minItems", 1}, {"maxItems", 100}}},
-          {"after", {{"type", "integer"}, {"description", "Run the first step after this job."}}},
+          {"after", {{"type", "integer"}}},
           {"wait", WaitArgumentSchema()},
-          {"after_condition",
-           {{"type", "string"},
-            {"enum", {"success", "failure", "always"}},
-            {"description", "When the first step may run (default success)."}}}}},
+          {"after_condition", {{"type", "string"}, {"enum", {"success", "failure", "always"}}}}}},
         {"required", {"steps"}}}},
       {"outputSchema",
        {{"type", "object"},

@@ -8,6 +8,12 @@ namespace baton::tools {
 using nlohmann::json;
 
 namespace {
+StatusOptions SingleJob() {
+  StatusOptions o;
+  o.single = true;
+  return o;
+}
+
 json EnqueueInputSchema() {
   json schema = JobSpecSchema();
   schema["properties"]["wait"] = WaitArgumentSchema();
@@ -20,15 +26,9 @@ EnqueueTool::EnqueueTool(JobService& jobs) : JobTool(jobs) {
       {"name", "enqueue"},
       {"title", "Enqueue a background job"},
       {"description",
-       "Run a command as a durable background job and return its id at once. The job runs "
-       "outside this session and survives it (a crash or restart of the client does not stop "
-       "it). Use it for anything slow: builds, test suites, `claude -p` reviews, scripts. The "
-       "command is an argv array, never a shell string. Options: cwd, env, stdin, queue, "
-       "priority, delay_seconds/run_at, timeout_seconds, inactivity_timeout_seconds, retry, "
-       "idempotency_key, depends_on, labels. Returns {job_id, state}; then call `status` with "
-       "wait_seconds to get the result, or `chain` to run follow-ups. With wait: true it also "
-       "waits for the job like `status` does (a client that supports MCP tasks gets a task "
-       "handle at once)."},
+       "Run a command as a durable background job and get its id at once; it survives this "
+       "session. Use it for anything slow: builds, tests, `claude -p` reviews. Then call status "
+       "with wait_seconds for the result, or chain a follow-up."},
       {"inputSchema", EnqueueInputSchema()},
       {"outputSchema",
        {{"type", "object"},
@@ -48,14 +48,12 @@ EnqueueTool::EnqueueTool(JobService& jobs) : JobTool(jobs) {
   if (templates && !templates->empty()) {
     definition_["description"] =
         definition_["description"].get<std::string>() +
-        "\nTemplates (operator-defined jobs): give {\"template\": NAME, \"params\": {...}} "
-        "instead of command (cwd/env/stdin come from the template):\n" + templates->Summary();
+        "\nTemplates: {\"template\": NAME, \"params\": {...}} instead of command:\n" +
+        templates->Summary();
     json& schema = definition_["inputSchema"];
     schema.erase("required");
-    schema["properties"]["template"] = {{"type", "string"},
-                                        {"description", "A template name (listed above)."}};
-    schema["properties"]["params"] = {{"type", "object"},
-                                      {"description", "The template's parameter values."}};
+    schema["properties"]["template"] = {{"type", "string"}};
+    schema["properties"]["params"] = {{"type", "object"}};
   }
   AddWaitOutputProperties(definition_["outputSchema"]);
 }
@@ -101,12 +99,11 @@ ToolResult EnqueueTool::Run(const ToolRequest& request, ToolCallContext& ctx) {
   json r = {{"job_id", out->id}, {"state", ToString(out->state)}};
   if (out->existed) r["existed"] = true;
   if (ctx.task_mode == TaskMode::kCore || (ctx.task_mode == TaskMode::kExtension && wait))
-    return ToolResult::Deferred({out->id}, StatusOptions().ToJson(), r);
-  if (wait) {
-    auto waited = WaitForJobs(jobs_, {out->id}, jobs_.options().max_wait_ms, {}, ctx);
+    return ToolResult::Deferred({out->id}, SingleJob().ToJson(), r);
+  if (wait) {  // the job's status view, with `existed`
+    auto waited = WaitForJobs(jobs_, {out->id}, jobs_.options().max_wait_ms, SingleJob(), ctx);
     if (!waited.ok()) return ToolResult::FromStatus(waited.status());
     r.update(*waited);
-    r["state"] = r["jobs"][0]["state"];
   }
   return ToolResult::Ok(std::move(r));
 }

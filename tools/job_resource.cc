@@ -28,7 +28,7 @@ void RegisterJobResource(McpServer& server, JobService& jobs) {
     }
     return json::array({{{"uri", uri},
                          {"mimeType", "application/json"},
-                         {"text", JobView(job, latest).dump()}}});
+                         {"text", JobView(job, latest, {.verbose = true}).dump()}}});
   };
   server.AddResourceTemplate(std::move(t));
 }

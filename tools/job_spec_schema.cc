@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "base/did_you_mean.h"
 #include "base/parse_number.h"
 #include "storage/job_options.h"
 #include "storage/json_number.h"
@@ -11,62 +12,36 @@ namespace baton::tools {
 using nlohmann::json;
 
 const json& JobSpecProperties() {
+  // Only what the schema's types do not say; limits the parser enforces with a specific error
+  // (sizes, ranges) are left to that error.
   static const json kProps = {
       {"command",
        {{"type", "array"},
         {"items", {{"type", "string"}}},
         {"minItems", 1},
-        {"description",
-         "argv to run, no shell: [\"make\", \"test\"]. argv[0] is looked up in PATH."}}},
-      {"cwd", {{"type", "string"}, {"description", "Working directory (default: the server's)."}}},
-      {"env",
-       {{"type", "object"},
-        {"additionalProperties", {{"type", "string"}}},
-        {"description", "Extra environment variables."}}},
-      {"stdin",
-       {{"type", "string"},
-        {"description",
-         "Text fed to the job's standard input, at most 1 MiB (with placeholders expanded, at "
-         "most 16 MiB)."}}},
-      {"queue", {{"type", "string"}, {"description", "Queue name (default \"default\")."}}},
-      {"priority",
-       {{"type", "integer"},
-        {"minimum", kMinPriority},
-        {"maximum", kMaxPriority},
-        {"description", "Higher runs first within a queue, -1000 to 1000 (default 0)."}}},
-      {"delay_seconds",
-       {{"type", "number"},
-        {"minimum", 0},
-        {"maximum", kMaxDelaySeconds},
-        {"description", "Start no earlier than this many seconds from now (up to 365 days)."}}},
-      {"run_at",
-       {{"type", "string"},
-        {"description", "Start time, RFC 3339, up to 2262-04-11T23:47:16Z (a past time runs at once)."}}},
-      {"timeout_seconds",
-       {{"type", "number"},
-        {"minimum", 0},
-        {"maximum", kMaxTimeoutSeconds},
-        {"description", "Kill the job's process group after this long (up to 7 days)."}}},
+        {"description", "argv, no shell: [\"make\", \"test\"]."}}},
+      {"cwd", {{"type", "string"}}},
+      {"env", {{"type", "object"}, {"additionalProperties", {{"type", "string"}}}}},
+      {"stdin", {{"type", "string"}}},
+      {"queue", {{"type", "string"}}},
+      {"priority", {{"type", "integer"}, {"description", "Higher first, -1000 to 1000."}}},
+      {"delay_seconds", {{"type", "number"}}},
+      {"run_at", {{"type", "string"}, {"description", "RFC 3339."}}},
+      {"timeout_seconds", {{"type", "number"}}},
       {"inactivity_timeout_seconds",
-       {{"type", "number"},
-        {"minimum", 0},
-        {"maximum", kMaxTimeoutSeconds},
-        {"description", "Kill it after this long without output (up to 7 days)."}}},
+       {{"type", "number"}, {"description", "Kill it after this long without output."}}},
       {"retry",
        {{"type", "object"},
         {"description",
-         "Retry policy: max_attempts 1-100 (default 1), initial_delay s (1), multiplier 1-100 "
-         "(2), max_delay s (300; delays up to 86400), jitter full|equal|none, retry_on "
-         "[nonzero, timeout, lost, signal, or exit codes 1-255]."}}},
+         "max_attempts (default 1), initial_delay, multiplier, max_delay, jitter "
+         "full|equal|none, retry_on [nonzero|timeout|lost|signal|exit codes]."}}},
       {"idempotency_key",
-       {{"type", "string"},
-        {"description", "A repeated enqueue with this key returns the existing job."}}},
+       {{"type", "string"}, {"description", "Enqueue again with it: the existing job."}}},
       {"depends_on",
        {{"type", "array"},
-        {"maxItems", kMaxDependsOn},
         {"description",
-         "Jobs that must finish first (at most 1000): ids, or {\"job\": id, \"condition\": "
-         "\"success|failure|always\"} (default success)."}}},
+         "Job ids to finish first, or {\"job\": id, \"condition\": "
+         "\"success|failure|always\"}."}}},
       {"labels", {{"type", "object"}, {"additionalProperties", {{"type", "string"}}}}},
       {"name", {{"type", "string"}, {"description", "Step name, for {{steps.NAME.stdout}}."}}},
   };
@@ -75,6 +50,12 @@ const json& JobSpecProperties() {
 
 json JobSpecSchema() {
   return {{"type", "object"}, {"properties", JobSpecProperties()}, {"required", {"command"}}};
+}
+
+json JobSpecByReference(const std::string& what) {
+  return {{"type", "object"},
+          {"description", "A job spec as enqueue takes it (command or template + params, cwd, "
+                          "env, ...)" + what + "."}};
 }
 
 Result<JobId> JobIdArgument(const json& args, const std::string& field) {
@@ -95,10 +76,14 @@ Status RejectUnknownArguments(const json& args, const json& schema) {
   const json& props = schema.at("properties");
   for (auto it = args.begin(); it != args.end(); ++it) {
     if (props.contains(it.key())) continue;
+    std::vector<std::string> names;
     std::string known;
-    for (auto p = props.begin(); p != props.end(); ++p) known += (known.empty() ? "" : ", ") + p.key();
-    return Status::InvalidArgument("`" + it.key() + "` is not an argument of this tool; it takes: " +
-                                   known);
+    for (auto p = props.begin(); p != props.end(); ++p) {
+      names.push_back(p.key());
+      known += (known.empty() ? "" : ", ") + p.key();
+    }
+    return Status::InvalidArgument("`" + it.key() + "` is not an argument of this tool" +
+                                   DidYouMean(it.key(), names) + "; it takes: " + known);
   }
   return Status::OK();
 }

@@ -15,8 +15,11 @@ namespace baton::tools {
 
 // Properties of a job spec (without "required"), as JSON Schema.
 const nlohmann::json& JobSpecProperties();
-// The whole job spec object schema.
+// The whole job spec object schema (enqueue's arguments).
 nlohmann::json JobSpecSchema();
+// A job spec elsewhere (chain steps, a schedule's spec): described once, in enqueue, and referred
+// to here, since every tool's schema is paid for in every request. `what` adds to the sentence.
+nlohmann::json JobSpecByReference(const std::string& what);
 
 // args[field] as a positive job id.
 Result<JobId> JobIdArgument(const nlohmann::json& args, const std::string& field);

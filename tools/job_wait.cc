@@ -1,5 +1,7 @@
 #include "tools/job_wait.h"
 
+#include <map>
+
 #include "base/clock.h"
 
 namespace baton::tools {
@@ -9,13 +11,14 @@ using nlohmann::json;
 const json& WaitArgumentSchema() {
   static const json kSchema = {
       {"type", "boolean"},
-      {"description",
-       "Wait for the job(s) to finish and return their status, like `status` with wait_seconds. "
-       "A client that supports MCP tasks gets a task handle at once instead."}};
+      {"description", "Also wait for the result, like status with wait_seconds."}};
   return kSchema;
 }
 
 void AddWaitOutputProperties(json& schema) {
+  // One job's view comes unwrapped (StatusOptions::single), several inside `jobs`.
+  for (const auto& [key, value] : JobViewSchema()["properties"].items())
+    if (!schema["properties"].contains(key)) schema["properties"][key] = value;
   schema["properties"]["jobs"] = {{"type", "array"}, {"items", JobViewSchema()}};
   schema["properties"]["waited_ms"] = {{"type", "integer"}};
   schema["properties"]["timed_out"] = {{"type", "boolean"}};
@@ -28,6 +31,9 @@ Result<json> WaitForJobs(JobService& service, const std::vector<JobId>& ids, int
     if (ctx.note_job) ctx.note_job(id, ended);
   };
   for (JobId id : ids) note(id, true);
+  std::map<JobId, JobState> before;  // a timed-out wait shows in full only what changed
+  for (JobId id : ids)
+    if (auto j = service.Get(id); j.ok()) before[id] = j->state;
   int64_t start = MonotonicMs();
   double total = static_cast<double>(wait_ms) / 1000.0;
   auto jobs = service.Wait(ids, wait_ms,
@@ -52,12 +58,30 @@ Result<json> WaitForJobs(JobService& service, const std::vector<JobId>& ids, int
     note(j.id, false);
     if (auto fresh = service.Get(j.id); fresh.ok()) j = std::move(*fresh);
   }
-  json out = StatusResult(service, *jobs, options);
-  out["waited_ms"] = MonotonicMs() - start;
+  bool timed_out = false;
   for (const Job& j : *jobs) {
     if (IsTerminal(j.state)) note(j.id, true);  // the caller sees its end here
-    else out["timed_out"] = true;
+    else timed_out = true;
   }
+  json out = StatusResult(service, *jobs, options);
+  if (timed_out) {
+    // A job still where it was when the wait began is only its id and state.
+    auto unchanged = [&](const json& v) {
+      auto it = before.find(v.value("job_id", JobId{0}));
+      return it != before.end() && !IsTerminal(it->second) &&
+             v.value("state", "") == ToString(it->second);
+    };
+    auto brief = [](const json& v) { return json{{"job_id", v["job_id"]}, {"state", v["state"]}}; };
+    if (out.contains("jobs")) {
+      for (json& v : out["jobs"])
+        if (unchanged(v)) v = brief(v);
+    } else if (unchanged(out)) {
+      out = brief(out);
+    }
+    out["timed_out"] = true;
+  }
+  // How long it waited says something only when the wait ran out (or to a verbose reader).
+  if (timed_out || options.view.verbose) out["waited_ms"] = MonotonicMs() - start;
   return out;
 }
 

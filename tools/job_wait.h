@@ -17,11 +17,14 @@ namespace baton::tools {
 
 // The `wait` argument of enqueue and chain, for inputSchema.
 const nlohmann::json& WaitArgumentSchema();
-// The properties a waited-for result adds to an outputSchema: jobs, waited_ms, timed_out.
+// The properties a waited-for result adds to an outputSchema: one job's view (unwrapped), jobs,
+// waited_ms, timed_out.
 void AddWaitOutputProperties(nlohmann::json& output_schema);
 
 // Waits up to wait_ms (capped by the service) for every job to finish, sending progress, and
-// returns the status result {jobs, waited_ms, timed_out?}.
+// returns the status result (StatusResult). When some job has not finished it adds timed_out and
+// waited_ms, and a job whose state did not change during the wait shows only its id and state;
+// waited_ms also with a verbose view.
 Result<nlohmann::json> WaitForJobs(JobService& service, const std::vector<JobId>& ids,
                                    int64_t wait_ms, const StatusOptions& options,
                                    ToolCallContext& ctx);

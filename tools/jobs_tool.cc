@@ -10,7 +10,7 @@ namespace baton::tools {
 using nlohmann::json;
 
 namespace {
-constexpr int kDefaultLimit = 50;
+constexpr int kDefaultLimit = 20;
 constexpr int kMaxLimit = 200;
 
 Result<int64_t> TimeArgument(const json& args, const std::string& field) {
@@ -29,12 +29,9 @@ JobsTool::JobsTool(JobService& jobs) : JobTool(jobs) {
       {"name", "jobs"},
       {"title", "List jobs"},
       {"description",
-       "List jobs, newest first, as compact rows (no output: use status for one job). Filters: "
-       "state (one or several of pending, queued, running, succeeded, failed, dead, cancelled, "
-       "skipped; state \"dead\" is the dead-letter queue, which `retry` re-queues), queue, "
-       "label {\"key\": \"value\"} (jobs of a cron schedule carry schedule=<name>), "
-       "created_after / created_before (RFC 3339). Pages: pass the returned next_cursor as "
-       "cursor to get the next page. Also reports the runner when it looks hung."},
+       "List jobs, newest first, one short row each (use status for a job's output). Find "
+       "your jobs, the dead-letter queue (state dead, which retry re-queues) or a schedule's "
+       "runs (label {\"schedule\": NAME}). Pass next_cursor as cursor for the next page."},
       {"inputSchema",
        {{"type", "object"},
         {"properties",
@@ -42,15 +39,14 @@ JobsTool::JobsTool(JobService& jobs) : JobTool(jobs) {
            {{"description", "A state or an array of states."},
             {"anyOf", {{{"type", "string"}}, {{"type", "array"}, {"items", {{"type", "string"}}}}}}}},
           {"queue", {{"type", "string"}}},
-          {"label",
-           {{"type", "object"},
-            {"additionalProperties", {{"type", "string"}}},
-            {"description", "One label that must match, e.g. {\"schedule\": \"nightly\"}."}}},
-          {"created_after", {{"type", "string"}}},
+          {"label", {{"type", "object"}, {"additionalProperties", {{"type", "string"}}}}},
+          {"created_after", {{"type", "string"}, {"description", "RFC 3339."}}},
           {"created_before", {{"type", "string"}}},
-          {"cursor", {{"type", "string"}, {"description", "next_cursor of the previous page."}}},
+          {"cursor", {{"type", "string"}}},
           {"limit", {{"type", "integer"}, {"minimum", 1}, {"maximum", kMaxLimit},
-                     {"description", "Rows per page (default 50)."}}}}}}},
+                     {"description", "Default " + std::to_string(kDefaultLimit) + "."}}},
+          {"verbose",
+           {{"type", "boolean"}, {"description", "Also queue, attempt, times, error, labels."}}}}}}},
       {"outputSchema",
        {{"type", "object"},
         {"properties",
@@ -106,6 +102,13 @@ ToolResult JobsTool::Run(const ToolRequest& request, ToolCallContext&) {
                                "by a previous jobs call");
     f.before_id = *id;
   }
+  bool verbose = false;
+  if (args.contains("verbose")) {
+    if (!args["verbose"].is_boolean())
+      return ToolResult::Error("Invalid arguments: `verbose` must be true or false, got " +
+                               args["verbose"].dump());
+    verbose = args["verbose"].get<bool>();
+  }
   if (args.contains("limit")) {
     const json& l = args["limit"];
     std::optional<int64_t> limit = JsonInteger(l, 1, kMaxLimit);
@@ -120,7 +123,7 @@ ToolResult JobsTool::Run(const ToolRequest& request, ToolCallContext&) {
   if (!jobs.ok()) return ToolResult::FromStatus(jobs.status());
   json out = {{"jobs", json::array()}};
   for (size_t i = 0; i < jobs->size() && i < static_cast<size_t>(page); ++i)
-    out["jobs"].push_back(JobRow((*jobs)[i]));
+    out["jobs"].push_back(JobRow((*jobs)[i], verbose));
   if (jobs->size() > static_cast<size_t>(page))
     out["next_cursor"] = std::to_string((*jobs)[page - 1].id);
   auto health = jobs_.CheckRunner();

@@ -12,13 +12,9 @@ QueueTool::QueueTool(JobService& jobs) : JobTool(jobs) {
       {"name", "queue"},
       {"title", "Queues"},
       {"description",
-       "Inspect and control job queues. action \"list\": every queue with its concurrency "
-       "limit, paused flag and counts (queued, running, pending, dead). \"pause\": jobs of the "
-       "queue stay queued (running ones continue). \"resume\": they start again. \"limit\": at "
-       "most `concurrency` jobs of the queue run at once across every process sharing the "
-       "database (null removes the limit; the runner's global limit, by default the number of "
-       "cores, always applies). Jobs choose a queue with the job spec's `queue` (default "
-       "\"default\") and run by `priority` (higher first) within it."},
+       "List queues with their counts, pause or resume one (running jobs go on), or limit how "
+       "many of its jobs run at once (concurrency; null removes the limit). A job picks its "
+       "queue with `queue` and runs by `priority` within it."},
       {"inputSchema",
        {{"type", "object"},
         {"properties",

@@ -12,16 +12,14 @@ RetryTool::RetryTool(JobService& jobs) : JobTool(jobs) {
       {"name", "retry"},
       {"title", "Retry a finished job"},
       {"description",
-       "Re-queue a job that ended dead (retries exhausted: the dead-letter queue, list it with "
-       "jobs state=dead), failed, cancelled or skipped. It runs again with fresh attempts (its "
-       "retry policy counts from zero again); attempt numbers continue and its earlier "
-       "attempts, output and events are kept. Jobs that were skipped or cancelled because of it "
-       "are not re-run. A succeeded job cannot be retried: enqueue it again. Returns the job."},
+       "Run a job that ended dead (the dead-letter queue), failed, cancelled or skipped again, "
+       "with fresh attempts; its history is kept. A succeeded job cannot be retried: enqueue "
+       "it again."},
       {"inputSchema",
        {{"type", "object"},
         {"properties",
          {{"job_id", {{"type", "integer"}}},
-          {"reason", {{"type", "string"}, {"description", "Recorded in the job's history."}}}}},
+          {"reason", {{"type", "string"}}}}},
         {"required", {"job_id"}}}},
       {"outputSchema", {{"type", "object"},
                         {"properties", {{"job", JobViewSchema()}}},

@@ -23,23 +23,18 @@ ScheduleTool::ScheduleTool(JobService& jobs) : JobTool(jobs) {
       {"name", "schedule"},
       {"title", "Cron schedules"},
       {"description",
-       "Manage cron schedules that enqueue a job on every run. action \"create\" needs name, cron "
-       "(5 fields: minute hour day-of-month month day-of-week, e.g. \"0 3 * * *\" for 03:00 "
-       "daily, \"*/15 9-17 * * mon-fri\"), spec (a job spec like enqueue's, without run_at, "
-       "delay_seconds, depends_on, idempotency_key), optional tz (IANA zone, default UTC) and "
-       "catch_up: when runs were missed because no runner was alive, \"skip\" (default) records "
-       "them as missed, \"run_once\" records them and runs one job now. action \"list\" shows "
-       "every schedule with its next run, last job and missed runs; \"delete\" removes one by "
-       "name (its jobs stay). Jobs of a schedule carry the label schedule=<name> (jobs tool)."},
+       "Cron schedules that enqueue a job on every run (create, list, delete). cron has 5 "
+       "fields: \"0 3 * * *\" is 03:00 daily. catch_up: after runs missed while no runner was "
+       "alive, skip (default) or run_once. Their jobs carry the label schedule=NAME."},
       {"inputSchema",
        {{"type", "object"},
         {"properties",
          {{"action", {{"type", "string"}, {"enum", {"create", "list", "delete"}}}},
           {"name", {{"type", "string"}}},
           {"cron", {{"type", "string"}}},
-          {"tz", {{"type", "string"}, {"description", "IANA time zone (default UTC)."}}},
+          {"tz", {{"type", "string"}, {"description", "IANA zone, default UTC."}}},
           {"catch_up", {{"type", "string"}, {"enum", {"skip", "run_once"}}}},
-          {"spec", JobSpecSchema()}}},
+          {"spec", JobSpecByReference(", without run_at, delay_seconds, depends_on, idempotency_key")}}},
         {"required", {"action"}}}},
       {"outputSchema",
        {{"type", "object"},

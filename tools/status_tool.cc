@@ -17,41 +17,31 @@ constexpr size_t kMaxIds = 100;
 }
 
 StatusTool::StatusTool(JobService& jobs) : JobTool(jobs) {
+  const std::string max_wait = std::to_string(jobs.options().max_wait_ms / 1000);
+  json output = {{"type", "object"}, {"properties", json::object()}};
+  AddWaitOutputProperties(output);
   definition_ = {
       {"name", "status"},
       {"title", "Job status"},
       {"description",
-       "Get the state of one job (job_id) or several (job_ids): state (pending, queued, "
-       "running, succeeded, failed, dead, cancelled, skipped), attempt, exit code or signal, "
-       "timings, the last lines of stdout/stderr and the error. With wait_seconds (capped at " +
-           std::to_string(jobs.options().max_wait_ms / 1000) +
-           ") it waits until every listed job has finished and returns as soon as they have, or "
-           "when the wait runs out (check each state; call again to keep waiting). Prefer one "
-           "call with a wait over repeated polling."},
+       "Where a job stands and, once it ended, its exit code, error and the end of its output. "
+       "To get a result, call once with wait_seconds (capped at " + max_wait +
+           ") rather than polling; a wait that runs out returns what changed, call again to "
+           "keep waiting. One job_id returns that job; job_ids return {jobs: [...]}."},
       {"inputSchema",
        {{"type", "object"},
         {"properties",
-         {{"job_id", {{"type", "integer"}, {"description", "One job id."}}},
-          {"job_ids",
-           {{"type", "array"}, {"items", {{"type", "integer"}}}, {"description", "Several ids."}}},
-          {"wait_seconds",
-           {{"type", "number"},
-            {"minimum", 0},
-            {"description", "Wait up to this long for the jobs to finish (capped at " +
-                                std::to_string(jobs.options().max_wait_ms / 1000) + " s)."}}},
-          {"attempts",
-           {{"type", "boolean"},
-            {"description", "Include every attempt with its outcome (retries, lost, timeouts)."}}},
+         {{"job_id", {{"type", "integer"}}},
+          {"job_ids", {{"type", "array"}, {"items", {{"type", "integer"}}}}},
+          {"wait_seconds", {{"type", "number"}, {"minimum", 0}}},
           {"tail_bytes",
            {{"type", "integer"},
-            {"description", "How much of the end of stdout/stderr to include (default 2000, max 4000)."}}}}}}},
-      {"outputSchema",
-       {{"type", "object"},
-        {"properties",
-         {{"jobs", {{"type", "array"}, {"items", JobViewSchema()}}},
-          {"waited_ms", {{"type", "integer"}}},
-          {"timed_out", {{"type", "boolean"}}}}},
-        {"required", {"jobs"}}}},
+            {"description", "Output tail per stream, whole lines (default " +
+                                std::to_string(kDefaultTailBytes) + ", max 4000)."}}},
+          {"verbose",
+           {{"type", "boolean"}, {"description", "Also command, queue, times, pid, labels."}}},
+          {"attempts", {{"type", "boolean"}, {"description", "Every attempt's outcome."}}}}}}},
+      {"outputSchema", output},
       {"annotations",
        {{"title", "Job status"},
         {"readOnlyHint", true},
@@ -113,11 +103,15 @@ Result<std::unique_ptr<ToolRequest>> StatusTool::Parse(const json& args) const {
     options.view.tail_bytes = static_cast<size_t>(*tail);
     options.view.output = options.view.tail_bytes > 0;
   }
-  if (args.contains("attempts")) {
-    if (!args["attempts"].is_boolean())
-      return Status::InvalidArgument("`attempts` must be true or false");
-    options.attempts = args["attempts"].get<bool>();
+  for (const char* flag : {"attempts", "verbose"}) {
+    if (!args.contains(flag)) continue;
+    if (!args[flag].is_boolean())
+      return Status::InvalidArgument("`" + std::string(flag) + "` must be true or false, got " +
+                                     args[flag].dump());
+    (std::string(flag) == "verbose" ? options.view.verbose : options.attempts) =
+        args[flag].get<bool>();
   }
+  options.single = !args.contains("job_ids");
   request->arguments = args;  // with the ids as numbers: "7" is job 7, for the policy too
   if (args.contains("job_ids")) {
     request->arguments["job_ids"] = ids;

@@ -140,7 +140,7 @@ int StatusCommand(const Args& args) {
   auto attempts = (*fe)->jobs().Attempts(*id);
   std::optional<Attempt> latest;
   if (attempts.ok() && !attempts->empty()) latest = attempts->back();
-  json v = JobView(*job, latest);
+  json v = JobView(*job, latest, {.tail_bytes = 2000, .verbose = true});  // for a person
   std::printf("%s\n", v.dump(flags->Has("json") ? -1 : 2).c_str());
   return IsTerminal(job->state) && job->state != JobState::kSucceeded ? 3 : 0;
 }
@@ -176,7 +176,7 @@ int JobsCommand(const Args& args) {
   const int64_t now_ms = SystemClock::Instance().NowMs();
   for (const Job& j : *jobs) {
     if (flags->Has("json")) {
-      std::printf("%s\n", JobView(j, std::nullopt, {false, 0}).dump().c_str());
+      std::printf("%s\n", JobView(j, std::nullopt, {.output = false, .verbose = true}).dump().c_str());
       continue;
     }
     std::string cmd;
@@ -222,7 +222,7 @@ int RetryCommand(const Args& args) {
   if (!job.ok())
     return Fail((job.status().code() == StatusCode::kPermissionDenied ? "Denied by policy: " : "") +
                 job.status().message());
-  if (flags->Has("json")) std::printf("%s\n", JobView(*job, std::nullopt, {false, 0}).dump().c_str());
+  if (flags->Has("json")) std::printf("%s\n", JobView(*job, std::nullopt, {.output = false, .verbose = true}).dump().c_str());
   else std::printf("job %lld: %s (attempt numbering continues after %d)\n",
                    static_cast<long long>(*id), ToString(job->state), job->attempt);
   return 0;

@@ -19,6 +19,19 @@ default allow := true
 
 }  // namespace
 
+std::vector<std::string> NativePolicyBackend::Hints(const policy::CompiledPolicy& p,
+                                                    const nlohmann::json& input) const {
+  std::vector<std::string> hints;
+  auto hint = policy::EvalQuery(p, query_path_ + ".hint", input, data_);
+  if (!hint.ok() || !*hint) return hints;  // optional: a broken hint never changes a decision
+  const nlohmann::json& h = **hint;
+  if (h.is_string()) hints.push_back(h.get<std::string>());
+  if (h.is_array())
+    for (const auto& m : h)
+      if (m.is_string()) hints.push_back(m.get<std::string>());
+  return hints;
+}
+
 NativePolicyBackend::NativePolicyBackend(std::string policy_dir, nlohmann::json data,
                                          std::string query_path)
     : policy_dir_(std::move(policy_dir)), data_(std::move(data)),
@@ -64,6 +77,7 @@ PolicyAnswer NativePolicyBackend::Decide(const nlohmann::json& input) {
   a.reasons = d.deny;
   for (const auto& e : d.errors) a.reasons.push_back("policy evaluation failed (deny): " + e);
   if (!a.allow && a.reasons.empty()) a.reasons.push_back(query_path_ + ".allow is not true");
+  if (!a.allow) a.hints = Hints(*p, input);
   return a;
 }
 

@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -37,6 +38,8 @@ class NativePolicyBackend final : public PolicyBackend {
 
  private:
   NativePolicyBackend(std::string policy_dir, nlohmann::json data, std::string query_path);
+  // The policy's `hint` for a denied input (PolicyAnswer::hints).
+  std::vector<std::string> Hints(const policy::CompiledPolicy& p, const nlohmann::json& input) const;
 
   const std::string policy_dir_;
   const nlohmann::json data_;

@@ -45,6 +45,13 @@ PolicyAnswer OpaPolicyBackend::Decide(const json& input) {
       a.reasons.push_back(m.is_string() ? m.get<std::string>() : m.dump());
   if (!a.reasons.empty()) a.allow = false;
   if (!a.allow && a.reasons.empty()) a.reasons.push_back("OPA: allow is not true");
+  if (!a.allow && r.is_object() && r.contains("hint")) {  // optional: see PolicyAnswer::hints
+    const json& h = r["hint"];
+    if (h.is_string()) a.hints.push_back(h.get<std::string>());
+    if (h.is_array())
+      for (const json& m : h)
+        if (m.is_string()) a.hints.push_back(m.get<std::string>());
+  }
   return a;
 }
 

@@ -18,6 +18,9 @@ struct PolicyAnswer {
   bool allow = false;
   std::vector<std::string> reasons;  // why not (never empty on a denial)
   std::string decision_id;           // the backend's own id of the decision (OPA), if any
+  // On a denial, what the agent may do instead: the policy's optional `hint` rule (a string or
+  // a set of strings, docs/policy.md), e.g. the commands it allows.
+  std::vector<std::string> hints;
 };
 
 class PolicyBackend {

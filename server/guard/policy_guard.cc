@@ -128,7 +128,7 @@ GuardVerdict PolicyGuard::Decide(const DecisionSubject& who, const json& input) 
                   a.decision_id};
   if (Status s = recorder_.Record(who, input, d); !s.ok())
     return {false, DecisionRecorder::UnrecordedReasons(s)};
-  return {a.allow, std::move(a.reasons)};
+  return {a.allow, std::move(a.reasons), std::move(a.hints)};
 }
 
 GuardVerdict PolicyGuard::Check(const CallFacts& facts) {

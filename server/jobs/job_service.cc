@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "base/did_you_mean.h"
 #include "server/jobs/cron.h"
 #include "server/jobs/placeholders.h"
 #include "storage/job_options.h"
@@ -31,6 +32,24 @@ int64_t WorstCaseExpandedBytes(const std::string& text, int* outputs) {
     worst += output ? kPlaceholderMaxBytes : 64;  // exit_code, job_id, state: a few bytes
   }
   return worst;
+}
+
+// The step names a spec (and its compensation) refers to with {{steps.NAME.*}}, with the field
+// they are in. Placeholders were checked by the caller.
+std::vector<std::pair<std::string, std::string>> StepReferences(const JobSpec& spec,
+                                                                const std::string& where) {
+  std::vector<std::pair<std::string, std::string>> out;
+  auto add = [&](const std::string& text, const std::string& field) {
+    if (auto refs = FindPlaceholders(text); refs.ok())
+      for (const PlaceholderRef& r : *refs)
+        if (!r.step.empty()) out.emplace_back(r.step, where + field);
+  };
+  for (const auto& a : spec.command) add(a, "command");
+  for (const auto& [k, v] : spec.env) add(v, "env." + k);
+  if (spec.stdin_data) add(*spec.stdin_data, "stdin");
+  for (const JobSpec& comp : spec.on_failure)
+    for (auto& r : StepReferences(comp, where + "on_failure.")) out.push_back(std::move(r));
+  return out;
 }
 
 Status TooLarge(const std::string& what, int64_t worst, int outputs, long limit,
@@ -289,6 +308,28 @@ Result<ParsedChain> JobService::ParseChain(const json& steps, std::optional<JobI
       names.push_back(name);
     }
     chain.steps.push_back(std::move(step));
+  }
+  // {{steps.NAME.*}} must name a step of this chain or of the chain `after` extends: a typo
+  // fails now, not after the build it follows has run.
+  std::optional<JobId> after_chain;
+  if (after)
+    if (auto prev = store_.Get(*after); prev.ok()) after_chain = prev->chain_id.value_or(prev->id);
+  for (size_t i = 0; i < chain.steps.size(); ++i) {
+    const std::string where = "steps[" + std::to_string(i) + "].";
+    for (const auto& [name, field] : StepReferences(chain.steps[i].spec, where)) {
+      if (std::find(names.begin(), names.end(), name) != names.end()) continue;
+      if (after_chain) {
+        auto found = store_.FindChainStep(*after_chain, name);
+        if (!found.ok() || *found) continue;  // a storage error is the run's to report
+      }
+      std::string known;
+      for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
+      return Status::InvalidArgument(
+          "`" + field + "` uses {{steps." + name + ".*}} but no step of the chain is named \"" +
+          name + "\"" + DidYouMean(name, names) +
+          (known.empty() ? "; give the step it means \"name\": \"" + name + "\""
+                         : "; the named steps are: " + known));
+    }
   }
   return chain;
 }

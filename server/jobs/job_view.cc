@@ -10,16 +10,68 @@ using nlohmann::json;
 namespace {
 
 // The last `n` bytes, cut at a UTF-8 character boundary.
-std::string Tail(const std::string& s, size_t n) {
+std::string ByteTail(const std::string& s, size_t n) {
   if (s.size() <= n) return s;
   size_t start = s.size() - n;
   while (start < s.size() && (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80) ++start;
   return s.substr(start);
 }
 
+// The error an agent does not need when the exit code already says it.
+bool ErrorRepeatsExitCode(const Job& job) {
+  return job.exit_code && job.error == "exited with code " + std::to_string(*job.exit_code);
+}
+
+// What the lean view shows of a job's attempts and its next try.
+void AddAttemptFacts(const Job& job, json& v) {
+  if (job.attempt > 1 || job.spec.retry.max_attempts > 1) {
+    v["attempt"] = job.attempt;
+    v["max_attempts"] = job.spec.retry.max_attempts;
+    // After a manual retry, max_attempts counts from here (attempt numbers continue).
+    if (job.attempt_base > 0) v["attempts_before_retry"] = job.attempt_base;
+  }
+  if (job.state == JobState::kPending && job.run_at_ms > job.created_ms)
+    v["run_at"] = FormatRfc3339Ms(job.run_at_ms);  // a delay, or the next retry after a backoff
+}
+
+void AddTails(const Job& job, const JobViewOptions& o, json& v) {
+  if (!o.output) return;
+  if (!job.stdout_tail.empty()) v["stdout_tail"] = OutputTail(job.stdout_tail, o.tail_bytes);
+  if (!job.stderr_tail.empty()) v["stderr_tail"] = OutputTail(job.stderr_tail, o.tail_bytes);
+}
+
+json LeanView(const Job& job, const JobViewOptions& o) {
+  json v = {{"job_id", job.id}, {"state", ToString(job.state)}};
+  if (!job.spec.name.empty()) v["name"] = job.spec.name;
+  if (job.exit_code && *job.exit_code != 0) v["exit_code"] = *job.exit_code;
+  if (job.signal) v["signal"] = *job.signal;
+  if (!job.error.empty() && !ErrorRepeatsExitCode(job)) v["error"] = job.error;
+  AddAttemptFacts(job, v);
+  if (job.started_ms && job.finished_ms) v["duration_ms"] = *job.finished_ms - *job.started_ms;
+  if (job.cancel_requested && job.state == JobState::kRunning) v["cancel_requested"] = true;
+  if (job.state == JobState::kPending && !job.spec.depends_on.empty()) {
+    json deps = json::array();  // what it waits for
+    for (const auto& d : job.spec.depends_on) deps.push_back(d.job_id);
+    v["depends_on"] = deps;
+  }
+  AddTails(job, o, v);
+  return v;
+}
+
 }  // namespace
 
+std::string OutputTail(const std::string& s, size_t n) {
+  if (s.size() <= n) return s;
+  std::string tail = ByteTail(s, n);
+  // Start at a line: drop the partial first line unless the tail is one partial line.
+  size_t nl = tail.find('\n');
+  if (s[s.size() - tail.size() - 1] != '\n' && nl != std::string::npos && nl + 1 < tail.size())
+    tail.erase(0, nl + 1);
+  return tail;
+}
+
 json JobView(const Job& job, const std::optional<Attempt>& attempt, const JobViewOptions& o) {
+  if (!o.verbose) return LeanView(job, o);
   json v = {{"job_id", job.id},
             {"state", ToString(job.state)},
             {"queue", job.spec.queue},
@@ -47,19 +99,27 @@ json JobView(const Job& job, const std::optional<Attempt>& attempt, const JobVie
     v["depends_on"] = deps;
   }
   if (!job.spec.labels.empty()) v["labels"] = job.spec.labels;
-  if (o.output) {
-    if (!job.stdout_tail.empty())
-      v["stdout_tail"] = Tail(job.stdout_tail, o.tail_bytes);
-    if (!job.stderr_tail.empty())
-      v["stderr_tail"] = Tail(job.stderr_tail, o.tail_bytes);
-  }
+  AddTails(job, o, v);
   return v;
 }
 
-json JobRow(const Job& job) {
+json JobRow(const Job& job, bool verbose) {
   std::string cmd;
   for (const auto& a : job.spec.command) cmd += (cmd.empty() ? "" : " ") + a;
-  if (cmd.size() > 80) cmd = cmd.substr(0, 77) + "...";
+  const size_t max_cmd = verbose ? 80 : 48;
+  if (cmd.size() > max_cmd) {
+    size_t end = max_cmd - 3;  // at a UTF-8 character boundary
+    while (end > 0 && (static_cast<unsigned char>(cmd[end]) & 0xC0) == 0x80) --end;
+    cmd = cmd.substr(0, end) + "...";
+  }
+  if (!verbose) {  // what tells the rows apart and what to act on
+    json r = {{"job_id", job.id}, {"state", ToString(job.state)}};
+    if (!job.spec.name.empty()) r["name"] = job.spec.name;
+    else r["command"] = cmd;
+    if (job.exit_code && *job.exit_code != 0) r["exit_code"] = *job.exit_code;
+    if (job.spec.queue != kDefaultQueue) r["queue"] = job.spec.queue;
+    return r;
+  }
   json r = {{"job_id", job.id},
             {"state", ToString(job.state)},
             {"queue", job.spec.queue},
@@ -92,7 +152,7 @@ const json& JobRowSchema() {
         {"exit_code", {{"type", "integer"}}},
         {"error", {{"type", "string"}}},
         {"labels", {{"type", "object"}, {"additionalProperties", {{"type", "string"}}}}}}},
-      {"required", {"job_id", "state", "queue", "command", "attempt", "created_at"}}};
+      {"required", {"job_id", "state"}}};
   return kSchema;
 }
 
@@ -155,7 +215,7 @@ const json& JobViewSchema() {
         {"attempts", {{"type", "array"}, {"items", {{"type", "object"}}}}},
         {"stdout_tail", {{"type", "string"}}},
         {"stderr_tail", {{"type", "string"}}}}},
-      {"required", {"job_id", "state", "queue", "command", "attempt", "created_at"}}};
+      {"required", {"job_id", "state"}}};
   return kSchema;
 }
 

@@ -5,7 +5,8 @@ namespace baton {
 using nlohmann::json;
 
 json StatusOptions::ToJson() const {
-  return {{"output", view.output}, {"tail_bytes", view.tail_bytes}, {"attempts", attempts}};
+  return {{"output", view.output}, {"tail_bytes", view.tail_bytes}, {"attempts", attempts},
+          {"verbose", view.verbose},   {"single", single}};
 }
 
 StatusOptions StatusOptions::FromJson(const json& j) {
@@ -15,6 +16,8 @@ StatusOptions StatusOptions::FromJson(const json& j) {
   if (j.contains("tail_bytes") && j["tail_bytes"].is_number_unsigned())
     o.view.tail_bytes = j["tail_bytes"].get<size_t>();
   if (j.contains("attempts") && j["attempts"].is_boolean()) o.attempts = j["attempts"].get<bool>();
+  if (j.contains("verbose") && j["verbose"].is_boolean()) o.view.verbose = j["verbose"].get<bool>();
+  if (j.contains("single") && j["single"].is_boolean()) o.single = j["single"].get<bool>();
   return o;
 }
 
@@ -22,7 +25,7 @@ json StatusResult(JobService& service, const std::vector<Job>& jobs, const Statu
   json out = {{"jobs", json::array()}};
   for (const Job& j : jobs) {
     std::optional<Attempt> latest;
-    if (j.state == JobState::kRunning) {
+    if (options.view.verbose && j.state == JobState::kRunning) {  // for its pid
       auto attempts = service.Attempts(j.id);
       if (attempts.ok() && !attempts->empty()) latest = attempts->back();
     }
@@ -31,6 +34,7 @@ json StatusResult(JobService& service, const std::vector<Job>& jobs, const Statu
       auto attempts = service.Attempts(j.id);
       if (attempts.ok()) v["attempts"] = AttemptsView(*attempts);
     }
+    if (options.single && jobs.size() == 1) return v;
     out["jobs"].push_back(std::move(v));
   }
   return out;

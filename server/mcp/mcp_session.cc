@@ -42,6 +42,13 @@ bool RemovedInModernEra(const std::string& method) {
          method == "resources/subscribe" || method == "resources/unsubscribe";
 }
 
+// What an agent may do about a denial: the reasons say what the policy wants; the rest is the
+// user's call, never something to work around.
+constexpr const char* kDeniedHint =
+    ". What you may do: change the call to meet the policy (the reasons above say what it "
+    "wants, e.g. a command it allows), or ask the user to allow this or run it themselves; do "
+    "not try to get around the policy";
+
 }  // namespace
 
 ToolResult ToolResult::FromStatus(const Status& status) {
@@ -49,7 +56,8 @@ ToolResult ToolResult::FromStatus(const Status& status) {
     case StatusCode::kInvalidArgument: return Error("Invalid arguments: " + status.message());
     case StatusCode::kNotFound: return Error("Not found: " + status.message());
     case StatusCode::kFailedPrecondition: return Error(status.message());
-    case StatusCode::kPermissionDenied: return Error("Denied by policy: " + status.message());
+    case StatusCode::kPermissionDenied:
+      return Error("Denied by policy: " + status.message() + kDeniedHint);
     case StatusCode::kUnavailable: return Error("Temporarily unavailable, retry: " + status.message());
     default: return Error("Internal error: " + status.message());
   }
@@ -324,9 +332,13 @@ std::optional<json> McpSession::Judge(const Message& m, const CallFacts& facts) 
   std::string why;
   for (const auto& r : verdict.reasons) why += (why.empty() ? "" : "; ") + r;
   if (why.empty()) why = "the policy did not allow this request";
+  std::string hints;
+  for (const auto& h : verdict.hints) hints += (hints.empty() ? "" : "; ") + h;
   if (facts.tool)
     return MakeResult(m.id, {{"content", json::array({{{"type", "text"},
-                                                       {"text", "Denied by policy: " + why}}})},
+                                                       {"text", "Denied by policy: " + why +
+                                                                    (hints.empty() ? "" : ". Hint: " + hints) +
+                                                                    kDeniedHint}}})},
                              {"isError", true}});
   return JsonRpcError(m.id, Status::PermissionDenied("Denied by policy: " + why),
                       json{{"reasons", verdict.reasons}});

@@ -76,6 +76,7 @@ struct CallFacts {
 struct GuardVerdict {
   bool allow = true;
   std::vector<std::string> reasons;  // why not (shown to the client)
+  std::vector<std::string> hints;    // what the client may do instead (shown with the reasons)
 };
 
 // Decides whether a request may be served. Every request passes it first; a denied tools/call

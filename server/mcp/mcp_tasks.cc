@@ -216,9 +216,10 @@ json McpTasks::ToolResultOf(const TaskSnapshot& task) {
                         ? view["answer"]
                         : json::object();
   json status = StatusResult(jobs_, task.jobs, StatusOptions::FromJson(view));
-  if (structured.contains("state") && !status["jobs"].empty())
+  // One job's view comes unwrapped (its state replaces the answer's); several in `jobs`.
+  if (structured.contains("state") && status.contains("jobs") && !status["jobs"].empty())
     structured["state"] = status["jobs"][0]["state"];
-  if (structured.contains("states")) {
+  if (structured.contains("states") && status.contains("jobs")) {
     structured["states"] = json::array();
     for (const json& j : status["jobs"]) structured["states"].push_back(j["state"]);
   }

@@ -68,14 +68,14 @@ describe("Claude Code interactive session (2026-07-28): a status wait becomes a 
           },
         },
         (body) => ({
-          toolUse: { name: "mcp__baton__status", input: { job_id: toolJson(body).job_id, wait_seconds: 90 } },
+          toolUse: { name: "mcp__baton__status", input: { job_id: toolJson(body).job_id, wait_seconds: 90, verbose: true } },
         }),
         { text: "Waiting for the job in the background." },
         (body) => {
           const note = taskNotification(lastUserText(body));
           let job;
           try {
-            job = JSON.parse(note?.result ?? "").jobs?.[0];
+            job = JSON.parse(note?.result ?? ""); // one job_id: the job's view itself
           } catch {}
           return { text: `Job ${job?.job_id} ended ${job?.state}: ${job?.stdout_tail?.trim()}` };
         },
@@ -153,7 +153,7 @@ describe("Claude Code interactive session (2026-07-28): a status wait becomes a 
     } catch {
       assert.fail(`the task's result is not status's JSON: ${note.result}`);
     }
-    const [job] = result.jobs;
+    const job = result; // one job_id: the job's view itself (verbose: with exit code and times)
     assert.equal(job.job_id, jobId);
     assert.equal(job.state, "succeeded", JSON.stringify(job));
     assert.equal(job.exit_code, 0);

@@ -88,13 +88,13 @@ describe("2025-11-25 core tasks over Streamable HTTP with the SDK", () => {
         seen.push(msg.type);
         if (msg.type === "taskCreated") taskId = msg.task.taskId;
         if (msg.type === "error") assert.fail(`stream error: ${msg.error}`);
-        if (msg.type === "result") assert.equal(msg.result.structuredContent.jobs[0].state, "succeeded");
+        if (msg.type === "result") assert.equal(msg.result.structuredContent.state, "succeeded");
       }
       assert.deepEqual([seen[0], seen.at(-1)], ["taskCreated", "result"]);
       const task = await conn.client.experimental.tasks.getTask(taskId);
       assert.equal(task.status, "completed");
       const result = await conn.client.experimental.tasks.getTaskResult(taskId, CallToolResultSchema);
-      assert.match(result.structuredContent.jobs[0].stdout_tail, /over-http/);
+      assert.match(result.structuredContent.stdout_tail, /over-http/);
       const { tasks } = await conn.client.experimental.tasks.listTasks();
       assert.ok(tasks.some((t) => t.taskId === taskId));
     } finally {
@@ -119,7 +119,7 @@ describe("2026-07-28 tasks extension over stateless HTTP with @modelcontextproto
       assert.equal(exec.kind, "task");
       const { outcome } = await exec.settle();
       assert.equal(outcome.status, "completed");
-      assert.match(outcome.result.structuredContent.jobs[0].stdout_tail, /settled/);
+      assert.match(outcome.result.structuredContent.stdout_tail, /settled/);
 
       const long = await session.callTool("enqueue", { ...sh("sleep 60"), wait: true });
       assert.equal(long.kind, "task");

@@ -46,8 +46,8 @@ class StdioE2eTest : public ::testing::Test {
     return c;
   }
   json WaitDone(McpClient& c, int64_t id, double seconds = 30) {
-    json s = c.CallOk("status", {{"job_id", id}, {"wait_seconds", seconds}}, 60000);
-    return s.is_null() ? s : s["jobs"][0];
+    // One job_id: the job's view itself; verbose for its times and links too.
+    return c.CallOk("status", {{"job_id", id}, {"wait_seconds", seconds}, {"verbose", true}}, 60000);
   }
   TempDir dir_;
 };
@@ -83,7 +83,9 @@ TEST_F(StdioE2eTest, EnqueueThenWaitReturnsTheResult) {
   EXPECT_TRUE(job.contains("finished_at"));
 
   json ok = c->CallOk("enqueue", {{"command", {"/usr/bin/env"}}, {"env", {{"GREETING", "hi"}}}});
-  json done = WaitDone(*c, ok["job_id"]);
+  // env prints the whole environment, more than the default tail: ask for more.
+  json done = c->CallOk("status", {{"job_id", ok["job_id"]}, {"wait_seconds", 30}, {"tail_bytes", 4000}},
+                        60000);
   EXPECT_EQ(done["state"], "succeeded");
   std::string out = done["stdout_tail"];
   EXPECT_NE(out.find("GREETING=hi"), std::string::npos);
@@ -104,7 +106,7 @@ TEST_F(StdioE2eTest, ChainPassesOutputToTheNextStep) {
   json last = WaitDone(*c, r["job_ids"][2]);
   EXPECT_EQ(last["state"], "succeeded");
   EXPECT_EQ(last["stdout_tail"], "got 42 exit 0\nfirst was 42");
-  json mid = c->CallOk("status", {{"job_id", r["job_ids"][1]}})["jobs"][0];
+  json mid = c->CallOk("status", {{"job_id", r["job_ids"][1]}, {"verbose", true}});
   EXPECT_EQ(mid["stdout_tail"], "got 42 exit 0\n");
   EXPECT_EQ(mid["depends_on"][0], r["job_ids"][0]);
 
@@ -128,7 +130,7 @@ TEST_F(StdioE2eTest, CancelStopsTheWholeProcessGroup) {
   int64_t id = e["job_id"];
   json running;
   for (int i = 0; i < 100; ++i) {
-    running = c->CallOk("status", {{"job_id", id}})["jobs"][0];
+    running = c->CallOk("status", {{"job_id", id}, {"verbose", true}});  // with its pid
     if (running["state"] == "running" && running.value("stdout_tail", "") == "started\n") break;
     usleep(50000);
   }
@@ -179,10 +181,12 @@ TEST_F(StdioE2eTest, WaitSendsProgressAndReturnsWhenTheJobEnds) {
   auto c = Connect();
   json e = c->CallOk("enqueue", {{"command", {"/bin/sleep", "1"}}});
   json r = c->Request("tools/call", {{"name", "status"},
-                                     {"arguments", {{"job_id", e["job_id"]}, {"wait_seconds", 30}}},
+                                     {"arguments", {{"job_id", e["job_id"]}, {"wait_seconds", 30},
+                                                    {"verbose", true}}},  // with waited_ms
                                      {"_meta", {{"progressToken", "p1"}}}},
                       60000);
-  json job = r["result"]["structuredContent"]["jobs"][0];
+  json job = r["result"]["structuredContent"];  // one job_id: the job's view itself
+  EXPECT_EQ(job["job_id"], e["job_id"]);
   EXPECT_EQ(job["state"], "succeeded");
   EXPECT_LT(r["result"]["structuredContent"]["waited_ms"].get<int>(), 10000)
       << "the wait ends on the job's end, not the timeout";
@@ -204,9 +208,12 @@ TEST(PolicyE2eTest, TheShippedDefaultPolicyDeniesShellsAndAllowsTheAllowlist) {
   std::string text = denied["content"][0]["text"];
   EXPECT_NE(text.find("Denied by policy"), std::string::npos) << text;
   EXPECT_NE(text.find("shells are not allowed"), std::string::npos) << text;
+  // The denial says what the agent may do instead: the policy's hint, then ask the user.
+  EXPECT_NE(text.find("Hint: the allowed commands are cargo, cat, claude"), std::string::npos) << text;
+  EXPECT_NE(text.find("ask the user"), std::string::npos) << text;
   nlohmann::json ok = c.CallOk("enqueue", {{"command", {"echo", "fine"}}});
   EXPECT_TRUE(ok["job_id"].is_number_integer());
-  EXPECT_TRUE(c.CallOk("status", {{"job_id", ok["job_id"]}})["jobs"].is_array());
+  EXPECT_EQ(c.CallOk("status", {{"job_id", ok["job_id"]}})["job_id"], ok["job_id"]);
 }
 
 }  // namespace

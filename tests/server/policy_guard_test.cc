@@ -245,6 +245,32 @@ TEST_F(PolicyGuardTest, FailsClosedOnUndefinedDecisionsAndErrors) {
   EXPECT_FALSE(v.reasons.empty());
 }
 
+// A denial carries what the agent may do instead: the policy's optional `hint` rule (the shipped
+// default names the allowed commands), read only when the call is denied; a broken hint is left
+// out and never changes the decision.
+TEST_F(PolicyGuardTest, ADenialCarriesThePolicysHint) {
+  UseDefaultPolicy();
+  auto g = Guard();
+  ASSERT_TRUE(g);
+  GuardVerdict curl = Call(*g, "enqueue", {{"command", {"curl", "example.com"}}});
+  EXPECT_FALSE(curl.allow);
+  ASSERT_EQ(curl.hints.size(), 1u) << json(curl.hints).dump();
+  EXPECT_NE(curl.hints[0].find("the allowed commands are cargo, cat, claude, cmake"),
+            std::string::npos)
+      << curl.hints[0];
+  EXPECT_TRUE(Call(*g, "enqueue", {{"command", {"make"}}}).hints.empty());
+  GuardVerdict env = Call(*g, "enqueue", {{"command", {"make"}}, {"env", {{"LD_PRELOAD", "x"}}}});
+  EXPECT_FALSE(env.allow);
+  EXPECT_TRUE(env.hints.empty()) << "no hint for a denial the hint rule does not cover";
+
+  WritePolicy("default.rego", "package baton\nimport rego.v1\ndefault allow := false\n"
+                              "hint := 1 / 0 if true\n");
+  ASSERT_TRUE(g->Reload().ok());
+  GuardVerdict broken = Call(*g, "enqueue", {{"command", {"make"}}});
+  EXPECT_FALSE(broken.allow);
+  EXPECT_TRUE(broken.hints.empty());
+}
+
 TEST_F(PolicyGuardTest, HotReloadKeepsTheOldPolicyWhenTheNewOneDoesNotCompile) {
   WritePolicy("p.rego", "package baton\nimport rego.v1\ndefault allow := true\n");
   auto g = Guard();
@@ -270,7 +296,7 @@ TEST_F(PolicyGuardTest, OpaBackendIsAskedAndFailsClosed) {
   opa.Post("/v1/data/baton", [&](const httplib::Request& req, httplib::Response& res) {
     json body = json::parse(req.body);
     if (mode == "allow")
-      res.set_content(json{{"decision_id", "d-1"}, {"result", {{"allow", body["input"]["tool"] == "status"}, {"deny", json::array()}}}}.dump(), "application/json");
+      res.set_content(json{{"decision_id", "d-1"}, {"result", {{"allow", body["input"]["tool"] == "status"}, {"deny", json::array()}, {"hint", {"ask the user"}}}}}.dump(), "application/json");
     else if (mode == "undefined")
       res.set_content(R"({"decision_id":"d-2"})", "application/json");
     else if (mode == "slow")
@@ -285,7 +311,9 @@ TEST_F(PolicyGuardTest, OpaBackendIsAskedAndFailsClosed) {
   o.opa_timeout_ms = 500;
   auto g = Guard(o);
   EXPECT_TRUE(Call(*g, "status", {{"job_id", 1}}).allow);
-  EXPECT_FALSE(Call(*g, "enqueue", {{"command", {"make"}}}).allow);
+  GuardVerdict denied = Call(*g, "enqueue", {{"command", {"make"}}});
+  EXPECT_FALSE(denied.allow);
+  EXPECT_EQ(denied.hints, std::vector<std::string>{"ask the user"});  // the package's hint
   auto recent = log_->Recent(1);
   EXPECT_EQ(recent->front().backend, "opa");
   EXPECT_EQ(recent->front().backend_decision_id, "d-1");

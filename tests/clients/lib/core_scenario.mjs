@@ -97,8 +97,11 @@ export function coreScenario(label, setup) {
     test("enqueue /bin/echo -> status(wait_seconds) -> succeeded with its output", async () => {
       const e = await enqueue(client, { command: ["/bin/echo", "hello"] });
       seen.set(e.job_id, { what: "echo hello", state: "succeeded" });
-      const [job] = await status(client, { job_id: e.job_id, wait_seconds: 30 });
-      assert.equal(job.job_id, e.job_id);
+      const [lean] = await status(client, { job_id: e.job_id, wait_seconds: 30 });
+      assert.equal(lean.job_id, e.job_id);
+      assert.equal(lean.state, "succeeded", JSON.stringify(lean));
+      assert.equal(lean.stdout_tail, "hello\n");
+      const [job] = await status(client, { job_id: e.job_id, verbose: true });
       assert.equal(job.state, "succeeded", JSON.stringify(job));
       assert.equal(job.exit_code, 0);
       assert.deepEqual(job.command, ["/bin/echo", "hello"]);
@@ -158,7 +161,7 @@ export function coreScenario(label, setup) {
       );
       assert.equal(typeof r.chain_id, "number");
       const [s1, s2, s3, s4] = r.job_ids;
-      const jobs = await waitTerminal(client, r.job_ids);
+      const jobs = await waitTerminal(client, r.job_ids, { verbose: true });
       for (const id of r.job_ids) {
         assert.equal(jobs.get(id).state, "succeeded", JSON.stringify(jobs.get(id)));
         assert.equal(jobs.get(id).chain_id, r.chain_id, "each step's view names its chain");
@@ -230,7 +233,7 @@ export function coreScenario(label, setup) {
       });
       const onSuccess = await enqueue(client, { command: ["/bin/echo", "never"], depends_on: [retried.job_id] });
       const ids = [retried, timed, later, always, onFailure, onSuccess].map((e) => e.job_id);
-      const jobs = await waitTerminal(client, ids);
+      const jobs = await waitTerminal(client, ids, { verbose: true });
 
       const r = jobs.get(retried.job_id);
       assert.equal(r.state, "dead", `retries exhausted -> dead: ${JSON.stringify(r)}`);
@@ -276,7 +279,7 @@ export function coreScenario(label, setup) {
       const job = await eventually(
         "the sleep to run with a pid",
         async () => {
-          const [j] = await status(client, { job_id: e.job_id });
+          const [j] = await status(client, { job_id: e.job_id, verbose: true });
           assert.ok(!TERMINAL.has(j.state), `sleep ended early: ${JSON.stringify(j)}`);
           return j.state === "running" && j.pid ? j : null;
         },
@@ -320,7 +323,7 @@ export function coreScenario(label, setup) {
       const job = await eventually(
         "xargs to run with a pid",
         async () => {
-          const [j] = await status(client, { job_id: e.job_id });
+          const [j] = await status(client, { job_id: e.job_id, verbose: true });
           assert.ok(!TERMINAL.has(j.state), `xargs ended early: ${JSON.stringify(j)}`);
           return j.state === "running" && j.pid ? j : null;
         },
@@ -347,7 +350,7 @@ export function coreScenario(label, setup) {
       assert.ok(["pending", "queued"].includes(e.state), `a delayed job starts pending/queued, got ${e.state}`);
       const c = await callOk(client, "cancel", { job_id: e.job_id, cascade: false });
       assert.equal(c.state, "cancelled");
-      const [j] = await status(client, { job_id: e.job_id });
+      const [j] = await status(client, { job_id: e.job_id, verbose: true });
       assert.equal(j.state, "cancelled");
       assert.equal(j.started_at, undefined, "a cancelled queued job never started");
       seen.set(e.job_id, { what: "cancelled delayed", state: "cancelled" });
@@ -381,7 +384,7 @@ export function coreScenario(label, setup) {
       );
       const elapsed = Date.now() - t0;
       assert.notEqual(res.isError, true, JSON.stringify(res));
-      const [job] = res.structuredContent.jobs;
+      const job = res.structuredContent; // one job_id: the job's view itself
       assert.equal(job.state, "succeeded", `status(wait) must return once the job is terminal: ${JSON.stringify(job)}`);
       assert.ok(elapsed >= 1500, `status returned after ${elapsed} ms: it did not wait for the 3 s job`);
       assert.ok(elapsed < 25000, `status returned ${elapsed} ms after a 3 s job`);
@@ -414,7 +417,7 @@ export function coreScenario(label, setup) {
       );
       assert.ok(progress.length >= 1, "no progress notification during a 12 s wait");
       for (let i = 1; i < progress.length; i++) assert.ok(progress[i].progress > progress[i - 1].progress);
-      assert.equal(res.structuredContent.jobs[0].state, "succeeded");
+      assert.equal(res.structuredContent.state, "succeeded");
       seen.set(e.job_id, { what: "sleep 12", state: "succeeded" });
     });
 

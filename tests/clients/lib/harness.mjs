@@ -309,27 +309,46 @@ export async function enqueue(client, spec) {
   return r;
 }
 
+// Calls status and returns the job views as an array: one job_id answers with the job's view
+// itself, job_ids with {jobs: [...]}. With verbose: true the views carry the full picture.
 export async function status(client, args, options) {
   const r = await callOk(client, "status", args, options);
-  assert.ok(Array.isArray(r.jobs), `status: no jobs array: ${JSON.stringify(r)}`);
-  for (const j of r.jobs) checkJobView(j);
-  return r.jobs;
+  let jobs;
+  if (args.job_ids !== undefined) {
+    assert.ok(Array.isArray(r.jobs), `status(job_ids): no jobs array: ${JSON.stringify(r)}`);
+    jobs = r.jobs;
+  } else {
+    assert.equal(r.jobs, undefined, `status(job_id): one job comes unwrapped: ${JSON.stringify(r)}`);
+    jobs = [r];
+  }
+  for (const j of jobs) checkJobView(j, { verbose: args.verbose === true });
+  return jobs;
 }
 
 // Waits (server-side, status wait_seconds) until every job is terminal; returns their views by id.
-export async function waitTerminal(client, ids, { timeoutMs = 60000 } = {}) {
+export async function waitTerminal(client, ids, { timeoutMs = 60000, verbose = false } = {}) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const jobs = await status(client, { job_ids: ids, wait_seconds: 30 });
+    const jobs = await status(client, { job_ids: ids, wait_seconds: 30, ...(verbose ? { verbose } : {}) });
     assert.deepEqual(new Set(jobs.map((j) => j.job_id)), new Set(ids), "status returned other jobs than asked for");
     if (jobs.every((j) => TERMINAL.has(j.state))) return new Map(jobs.map((j) => [j.job_id, j]));
     if (Date.now() > deadline) assert.fail(`jobs not terminal after ${timeoutMs} ms: ${JSON.stringify(jobs)}`);
   }
 }
 
-export function checkJobView(j) {
+export function checkJobView(j, { verbose = false } = {}) {
   assert.equal(typeof j.job_id, "number", `job view without numeric job_id: ${JSON.stringify(j)}`);
   assert.ok(STATES.has(j.state), `job ${j.job_id}: unknown state ${j.state}`);
+  if (j.exit_code !== undefined) assert.equal(typeof j.exit_code, "number", `job ${j.job_id}: exit_code`);
+  if (j.duration_ms !== undefined) assert.equal(typeof j.duration_ms, "number", `job ${j.job_id}: duration_ms`);
+  if (!verbose) {
+    // The lean view: what an agent acts on, no echo of the spec or timestamps.
+    for (const k of ["command", "queue", "created_at", "started_at", "finished_at"])
+      assert.equal(j[k], undefined, `job ${j.job_id}: ${k} in the lean view: ${JSON.stringify(j)}`);
+    if (TERMINAL.has(j.state) && j.state === "succeeded")
+      assert.equal(j.exit_code, undefined, `job ${j.job_id}: exit_code 0 in the lean view`);
+    return;
+  }
   assert.equal(typeof j.queue, "string", `job ${j.job_id}: queue missing`);
   assert.ok(Array.isArray(j.command), `job ${j.job_id}: command is not an array`);
   assert.equal(typeof j.attempt, "number", `job ${j.job_id}: attempt missing`);

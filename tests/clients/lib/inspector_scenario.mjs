@@ -79,9 +79,10 @@ export function inspectorScenario(label, setup) {
         "--tool-arg",
         `job_id=${id}`,
         "wait_seconds=30",
+        "verbose=true",
       ]);
       assert.notEqual(st.isError, true, JSON.stringify(st));
-      const [job] = st.structuredContent.jobs;
+      const job = st.structuredContent; // one job_id: the job's view itself
       assert.equal(job.job_id, id);
       assert.equal(job.state, "succeeded", JSON.stringify(job));
       assert.equal(job.exit_code, 0);

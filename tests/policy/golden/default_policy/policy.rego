@@ -114,6 +114,13 @@ deny contains msg if {
 	msg := sprintf("command %q is not on the allowlist (data.baton.config.allowed_commands)", [exe])
 }
 
+# Shown with a denial (docs/policy.md, "hint"): what the agent may run instead.
+hint contains msg if {
+	some m in deny
+	contains(m, "is not on the allowlist")
+	msg := sprintf("the allowed commands are %s; for anything else ask the user", [concat(", ", sort(setting("allowed_commands")))])
+}
+
 # The allowlist names programs: a path elsewhere (/any/dir/make, ./make, a relative bin/make) runs
 # whatever that file is, so a path must lie in a trusted directory.
 deny contains msg if {
