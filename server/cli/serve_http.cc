@@ -18,6 +18,7 @@
 #include "server/cli/metrics_http.h"
 #include "server/front_end.h"
 #include "server/cli/logging.h"
+#include "server/cli/stop_signal.h"
 #include "server/cli/serve_assembly.h"
 #include "server/cli/news_flags.h"
 #include "server/mcp/mcp_http_handler.h"
@@ -27,16 +28,6 @@
 #include "transport/http_server.h"
 
 namespace baton {
-
-namespace {
-
-int g_signal_pipe = -1;
-void OnSignal(int) {
-  char c = 1;
-  if (g_signal_pipe >= 0) (void)!write(g_signal_pipe, &c, 1);
-}
-
-}  // namespace
 
 int ServeHttp(const Flags& flags) {
   if (Status s = SetUpLogging(flags.Get("log-level").value_or("info"),
@@ -60,17 +51,11 @@ int ServeHttp(const Flags& flags) {
   }
   options.max_body_bytes = static_cast<size_t>(*max_body);
 
-  int pipefd[2];
-  if (pipe(pipefd) != 0) {
-    spdlog::error("pipe: {}", strerror(errno));
+  auto stop = StopSignal::Install();
+  if (!stop.ok()) {
+    spdlog::error("{}", stop.status().ToString());
     return 1;
   }
-  g_signal_pipe = pipefd[1];
-  struct sigaction sa {};
-  sa.sa_handler = OnSignal;
-  sigaction(SIGTERM, &sa, nullptr);
-  sigaction(SIGINT, &sa, nullptr);
-  signal(SIGPIPE, SIG_IGN);
 
   // Every flag is read before anything starts.
   FrontEndOptions fo;
@@ -104,9 +89,7 @@ int ServeHttp(const Flags& flags) {
                options.access.tokens.empty() ? "no tokens: loopback only"
                                              : std::to_string(options.access.tokens.size()) + " token(s)",
                fe.paths().db);
-  char c;
-  while (read(pipefd[0], &c, 1) < 0 && errno == EINTR) {
-  }
+  (*stop)->Wait();
   spdlog::info("shutting down");
   // Open subscriptions/listen streams end gracefully: their result is handed to the transport
   // (within a second) before it stops, and Stop() still delivers what streams hold.
@@ -115,7 +98,6 @@ int ServeHttp(const Flags& flags) {
   http.Stop();
   handler.Shutdown();
   (*serving)->Shutdown();  // the request tally's last counts, then the host's parts
-  g_signal_pipe = -1;
   return 0;
 }
 

@@ -16,6 +16,7 @@
 #include "server/cli/flags.h"
 #include "server/cli/http_flags.h"
 #include "server/cli/logging.h"
+#include "server/cli/stop_signal.h"
 #include "server/cli/metrics_http.h"
 #include "server/jobs/state_paths.h"
 #include "server/metrics/metrics_page.h"
@@ -36,12 +37,6 @@ constexpr const char* kWebUsage =
 
 constexpr const char* kIndexText =
     "baton web: the job page is not here yet. Metrics (Prometheus text format): /metrics\n";
-
-int g_web_signal_pipe = -1;
-void OnWebSignal(int) {
-  char c = 1;
-  if (g_web_signal_pipe >= 0) (void)!write(g_web_signal_pipe, &c, 1);
-}
 
 // The server is built with no MCP endpoint: nothing reaches this.
 class NoMcp final : public transport::StreamableHttpHandler {
@@ -100,17 +95,11 @@ int WebCommand(const Args& args) {
     return p;
   };
 
-  int pipefd[2];
-  if (pipe(pipefd) != 0) {
-    spdlog::error("pipe: {}", strerror(errno));
+  auto stop = StopSignal::Install();
+  if (!stop.ok()) {
+    spdlog::error("{}", stop.status().ToString());
     return 1;
   }
-  g_web_signal_pipe = pipefd[1];
-  struct sigaction sa {};
-  sa.sa_handler = OnWebSignal;
-  sigaction(SIGTERM, &sa, nullptr);
-  sigaction(SIGINT, &sa, nullptr);
-  signal(SIGPIPE, SIG_IGN);
 
   NoMcp no_mcp;
   transport::StreamableHttpServer http(options, no_mcp);
@@ -124,12 +113,9 @@ int WebCommand(const Args& args) {
                    ? "no tokens: loopback only"
                    : std::to_string(options.access.tokens.size()) + " token(s)",
                db);
-  char c;
-  while (read(pipefd[0], &c, 1) < 0 && errno == EINTR) {
-  }
+  (*stop)->Wait();
   spdlog::info("shutting down");
   http.Stop();
-  g_web_signal_pipe = -1;
   return 0;
 }
 

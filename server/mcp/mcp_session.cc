@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "server/mcp/batch_responder.h"
 #include "server/mcp/mcp_tasks.h"
 
 namespace baton {
@@ -16,67 +17,13 @@ using transport::Message;
 
 namespace {
 
-// Collects the responses of a batch and sends them as one array when the last arrives.
-class BatchResponder final : public Responder {
- public:
-  explicit BatchResponder(std::shared_ptr<Responder> parent) : parent_(std::move(parent)) {}
-  void Respond(const json& message) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    responses_.push_back(message);
-  }
-  void Notify(const json& message) override { parent_->Notify(message); }
-  void Flush() {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!responses_.empty()) parent_->Respond(responses_);
-  }
-
- private:
-  std::shared_ptr<Responder> parent_;
-  std::mutex mu_;
-  json responses_ = json::array();
-};
-
 // Methods 2026-07-28 removed (served only after initialize).
 bool RemovedInModernEra(const std::string& method) {
   return method == "initialize" || method == "ping" || method == "logging/setLevel" ||
          method == "resources/subscribe" || method == "resources/unsubscribe";
 }
 
-// What an agent may do about a denial: the reasons say what the policy wants; the rest is the
-// user's call, never something to work around.
-constexpr const char* kDeniedHint =
-    ". What you may do: change the call to meet the policy (the reasons above say what it "
-    "wants, e.g. a command it allows), or ask the user to allow this or run it themselves; do "
-    "not try to get around the policy";
-
 }  // namespace
-
-ToolResult ToolResult::FromStatus(const Status& status) {
-  switch (status.code()) {
-    case StatusCode::kInvalidArgument: return Error("Invalid arguments: " + status.message());
-    case StatusCode::kNotFound: return Error("Not found: " + status.message());
-    case StatusCode::kFailedPrecondition: return Error(status.message());
-    case StatusCode::kPermissionDenied:
-      return Error("Denied by policy: " + status.message() + kDeniedHint);
-    case StatusCode::kUnavailable: return Error("Temporarily unavailable, retry: " + status.message());
-    default: return Error("Internal error: " + status.message());
-  }
-}
-
-int JsonRpcErrorCode(const Status& status) {
-  switch (status.code()) {
-    case StatusCode::kInvalidArgument: return transport::kInvalidParams;
-    case StatusCode::kNotFound: return kResourceNotFoundError;
-    case StatusCode::kFailedPrecondition: return kNotInitializedError;
-    case StatusCode::kUnavailable: return transport::kServerError;
-    case StatusCode::kPermissionDenied: return kPolicyDeniedError;
-    default: return transport::kInternalError;
-  }
-}
-
-json JsonRpcError(const json& id, const Status& status, json data) {
-  return MakeError(id, JsonRpcErrorCode(status), status.message(), std::move(data));
-}
 
 McpSession::McpSession(McpServer& server, SessionInfo info)
     : server_(server), info_(std::move(info)) {}
@@ -338,7 +285,7 @@ std::optional<json> McpSession::Judge(const Message& m, const CallFacts& facts) 
     return MakeResult(m.id, {{"content", json::array({{{"type", "text"},
                                                        {"text", "Denied by policy: " + why +
                                                                     (hints.empty() ? "" : ". Hint: " + hints) +
-                                                                    kDeniedHint}}})},
+                                                                    kPolicyDeniedHint}}})},
                              {"isError", true}});
   return JsonRpcError(m.id, Status::PermissionDenied("Denied by policy: " + why),
                       json{{"reasons", verdict.reasons}});

@@ -93,6 +93,13 @@ struct ToolResult {
   static ToolResult FromStatus(const Status& status);
 };
 
+// What an agent may do about a denial: the reasons say what the policy wants; the rest is the
+// user's call, never something to work around.
+inline constexpr const char* kPolicyDeniedHint =
+    ". What you may do: change the call to meet the policy (the reasons above say what it "
+    "wants, e.g. a command it allows), or ask the user to allow this or run it themselves; do "
+    "not try to get around the policy";
+
 // The one mapping of a failed Status to a JSON-RPC error, for requests refused as protocol
 // errors (a tool that ran and failed answers with ToolResult::FromStatus instead):
 //   InvalidArgument     -32602 Invalid params (a missing field; an unknown tool, prompt, task)
