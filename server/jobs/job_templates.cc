@@ -6,6 +6,7 @@
 #include <cmath>
 #include <memory>
 
+#include "base/did_you_mean.h"
 #include "storage/job_spec.h"
 
 namespace baton {
@@ -237,8 +238,13 @@ Result<ExpandedTemplate> TemplateCatalog::Expand(const json& request, const std:
       return bad("`" + where + "template`: no templates are configured (the operator defines them "
                  "in the config file); give `command` instead");
     std::string names;
-    for (const auto& [n, t] : templates_) names += (names.empty() ? "" : ", ") + n;
-    return bad("`" + where + "template`: there is no template \"" + name + "\"; the templates are: " + names);
+    std::vector<std::string> known;
+    for (const auto& [n, t] : templates_) {
+      names += (names.empty() ? "" : ", ") + n;
+      known.push_back(n);
+    }
+    return bad("`" + where + "template`: there is no template \"" + name +
+               "\"; the templates are: " + names + DidYouMean(name, known));
   }
   const JobTemplate& t = it->second;
   std::string signature;
@@ -252,9 +258,12 @@ Result<ExpandedTemplate> TemplateCatalog::Expand(const json& request, const std:
   for (auto g = given.begin(); g != given.end(); ++g) {
     bool known = std::any_of(t.params.begin(), t.params.end(),
                              [&](const TemplateParam& p) { return p.name == g.key(); });
-    if (!known)
+    if (!known) {
+      std::vector<std::string> param_names;
+      for (const TemplateParam& p : t.params) param_names.push_back(p.name);
       return bad("`" + where + "params." + g.key() + "` is not a parameter of template \"" + name +
-                 "\"; it takes: " + signature);
+                 "\"; it takes: " + signature + DidYouMean(g.key(), param_names));
+    }
   }
   for (const TemplateParam& p : t.params) {
     std::string field = "`" + where + "params." + p.name + "`";

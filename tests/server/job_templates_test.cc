@@ -79,6 +79,10 @@ TEST(JobTemplatesTest, BadRequestsGetErrorsThatSayWhatToFix) {
   struct Case { json request; const char* error; };
   const Case kCases[] = {
       {{{"template", "nope"}}, "there is no template \"nope\"; the templates are: say, test"},
+      {{{"template", "tset"}}, "the templates are: say, test (did you mean `test`?)"},
+      {{{"template", "test"}, {"params", {{"targt", "unit"}}}},
+       "`params.targt` is not a parameter of template \"test\"; it takes: target: string, jobs: "
+       "integer = 4 (did you mean `target`?)"},
       {{{"template", 7}}, "`template` must be the name of a template"},
       {{{"template", "test"}}, "`params.target` is required by template \"test\" (string: the target)"},
       {{{"template", "test"}, {"params", {{"target", "unit"}, {"color", "red"}}}},
