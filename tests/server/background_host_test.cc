@@ -55,9 +55,11 @@ class RunLoop {
  public:
   explicit RunLoop(BackgroundHost& host) : host_(host), thread_([&host] { host.Run(); }) {}
   ~RunLoop() { Stop(); }
+  // Idempotent: once joined it touches the host no more (the test may have destroyed it).
   void Stop() {
+    if (!thread_.joinable()) return;
     host_.StopSoon();
-    if (thread_.joinable()) thread_.join();
+    thread_.join();
   }
 
  private:
