@@ -23,13 +23,12 @@ Status ApplyServeFlags(const Flags& flags, FrontEndOptions& fo, Config& config, 
   fo.db_path = flags.Get("db").value_or(DefaultDbPath());
   // The runner a front-end starts on demand: detached, it outlives the service.
   fo.runner_args = {"--idle-exit", flags.Get("runner-idle-exit").value_or("30")};
+  // The runner applies these; a bad value is refused here, not by a runner that cannot start.
   if (auto c = flags.Get("concurrency")) {
-    BATON_ASSIGN_OR_RETURN(double n, flags.Number("concurrency", 0));
-    (void)n;  // the runner applies it; a bad value is refused here, not by a runner that fails
+    BATON_RETURN_IF_ERROR(flags.Number("concurrency", 0).status());
     fo.runner_args.insert(fo.runner_args.end(), {"--concurrency", *c});
   }
-  BATON_ASSIGN_OR_RETURN(auto nats, NatsOptionsFromFlags(flags));
-  (void)nats;  // checked here, published by the runner
+  BATON_RETURN_IF_ERROR(NatsOptionsFromFlags(flags).status());
   for (const std::string& a : EventFlagsAsArgs(flags)) fo.runner_args.push_back(a);
   for (const std::string& a : PolicyFlagsAsArgs(flags)) fo.runner_args.push_back(a);
   BATON_RETURN_IF_ERROR(ApplyPolicyFlags(flags, &fo.policy));

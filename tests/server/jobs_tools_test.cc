@@ -4,9 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "server/jobs/job_service.h"
-#include "server/jobs/job_watcher.h"
-#include "server/jobs/runner_control.h"
-#include "tests/server/runner_fixture.h"
+#include "tests/server/job_tools_fixture.h"
 #include "tools/chain_tool.h"
 #include "tools/jobs_tool.h"
 #include "tools/queue_tool.h"
@@ -19,26 +17,7 @@ namespace {
 
 using nlohmann::json;
 
-class JobsToolsTest : public testing::RunnerFixture {
- protected:
-  void SetUp() override {
-    RunnerFixture::SetUp();
-    control_ = std::make_unique<RunnerControl>(paths_, RunnerLaunch{"", {}, false});
-    watcher_ = std::make_unique<JobWatcher>(*store_);
-    ServiceOptions so;
-    so.base_cwd = dir_.path();
-    service_ = std::make_unique<JobService>(*store_, *control_, *watcher_,
-                                            SystemClock::Instance(), so);
-  }
-  ToolResult Call(Tool& tool, const json& args) {
-    ToolCallContext ctx;
-    ctx.progress = [](double, std::optional<double>, const std::string&) {};
-    return tool.Call(args, ctx);
-  }
-  std::unique_ptr<RunnerControl> control_;
-  std::unique_ptr<JobWatcher> watcher_;
-  std::unique_ptr<JobService> service_;
-};
+class JobsToolsTest : public testing::JobToolsFixture {};
 
 // Cancelling a queued job involves no runner, so the front-end that cancels rings the others
 // itself: a status wait in another process hears it at once, not after its lost-ring bound.

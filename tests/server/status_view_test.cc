@@ -6,9 +6,7 @@
 
 #include "server/jobs/job_service.h"
 #include "server/jobs/job_view.h"
-#include "server/jobs/job_watcher.h"
-#include "server/jobs/runner_control.h"
-#include "tests/server/runner_fixture.h"
+#include "tests/server/job_tools_fixture.h"
 #include "tools/chain_tool.h"
 #include "tools/enqueue_tool.h"
 #include "tools/jobs_tool.h"
@@ -19,22 +17,8 @@ namespace {
 
 using nlohmann::json;
 
-class StatusViewTest : public testing::RunnerFixture {
+class StatusViewTest : public testing::JobToolsFixture {
  protected:
-  void SetUp() override {
-    RunnerFixture::SetUp();
-    control_ = std::make_unique<RunnerControl>(paths_, RunnerLaunch{"", {}, false});
-    watcher_ = std::make_unique<JobWatcher>(*store_);
-    ServiceOptions so;
-    so.base_cwd = dir_.path();
-    service_ = std::make_unique<JobService>(*store_, *control_, *watcher_,
-                                            SystemClock::Instance(), so);
-  }
-  ToolResult Call(Tool& tool, const json& args) {
-    ToolCallContext ctx;
-    ctx.progress = [](double, std::optional<double>, const std::string&) {};
-    return tool.Call(args, ctx);
-  }
   // Runs `script` under sh to its end and returns its job id.
   JobId Finished(const std::string& script, JobState want) {
     JobId id = Enqueue({{"command", {"sh", "-c", script}}});
@@ -42,9 +26,6 @@ class StatusViewTest : public testing::RunnerFixture {
     EXPECT_TRUE(RunUntilState(id, want, 20000)) << ToString(store_->Get(id)->state);
     return id;
   }
-  std::unique_ptr<RunnerControl> control_;
-  std::unique_ptr<JobWatcher> watcher_;
-  std::unique_ptr<JobService> service_;
 };
 
 TEST_F(StatusViewTest, TailsStartAtALineAndKeepTheEnd) {
