@@ -33,6 +33,8 @@ usage:
 The database defaults to $BATON_DB, else $XDG_STATE_HOME/baton/baton.db, else
 ~/.local/state/baton/baton.db. Job templates come from --config FILE (serve), else
 $XDG_CONFIG_HOME/baton/config.json when present. Run `baton COMMAND --help` for a command's options.
+On a terminal, status --wait and logs --follow show the job's state, elapsed time and attempt on
+stderr; piped, they print only the job's view or output.
 )";
 
 }  // namespace

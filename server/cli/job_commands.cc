@@ -18,6 +18,7 @@
 #include "server/jobs/job_view.h"
 #include "server/cli/logging.h"
 #include "server/cli/serve_flags.h"
+#include "server/cli/terminal_progress.h"
 #include "storage/job_options.h"
 
 namespace baton {
@@ -26,14 +27,20 @@ using nlohmann::json;
 
 namespace {
 
+// How often the progress line of status --wait and logs -f is redrawn on a terminal.
+constexpr int64_t kProgressRedrawMs = 500;
+
 int Fail(const std::string& message, int code = 1) {
   std::fprintf(stderr, "baton: %s\n", message.c_str());
   return code;
 }
 
-Result<std::unique_ptr<FrontEnd>> OpenFrontEnd(const Flags& flags) {
+// `progress_interval_ms`: how often a status wait reports progress (the progress line's redraws).
+Result<std::unique_ptr<FrontEnd>> OpenFrontEnd(const Flags& flags,
+                                               std::optional<int64_t> progress_interval_ms = {}) {
   (void)SetUpLogging(flags.Get("log-level").value_or("warn"), "", "cli");
   FrontEndOptions fo;
+  fo.progress_interval_ms = progress_interval_ms;
   // Commands that take the policy flags (retry) check what they create with that policy.
   BATON_RETURN_IF_ERROR(ApplyPolicyFlags(flags, &fo.policy));
   fo.db_path = flags.Get("db").value_or("");
@@ -60,15 +67,7 @@ std::string ExitText(const Job& j) {
 std::string DurationText(const Job& j, int64_t now_ms) {
   if (!j.started_ms) return "-";
   int64_t end = j.state == JobState::kRunning ? now_ms : j.finished_ms.value_or(j.updated_ms);
-  int64_t ms = std::max<int64_t>(end - *j.started_ms, 0);
-  char buf[32];
-  if (ms < 60000) std::snprintf(buf, sizeof buf, "%.1fs", static_cast<double>(ms) / 1000.0);
-  else if (ms < 3600000) std::snprintf(buf, sizeof buf, "%lldm%02llds",
-                                       static_cast<long long>(ms / 60000),
-                                       static_cast<long long>(ms / 1000 % 60));
-  else std::snprintf(buf, sizeof buf, "%lldh%02lldm", static_cast<long long>(ms / 3600000),
-                     static_cast<long long>(ms / 60000 % 60));
-  return buf;
+  return ElapsedText(end - *j.started_ms);
 }
 
 Result<JobId> ParseId(const Flags& flags) {
@@ -127,13 +126,22 @@ int StatusCommand(const Args& args) {
   if (!flags.ok()) return Fail(flags.status().message(), 2);
   auto id = ParseId(*flags);
   if (!id.ok()) return Fail(id.status().message() + "\nusage: baton status ID [--wait SECONDS] [--json]", 2);
-  auto fe = OpenFrontEnd(*flags);
-  if (!fe.ok()) return Fail(fe.status().ToString());
   auto wait = flags->Number("wait", 0);
   if (!wait.ok()) return Fail(wait.status().message(), 2);
+  ProgressLine progress(stderr, *wait > 0 && ProgressLine::WantedHere());
+  auto fe = OpenFrontEnd(*flags, progress.enabled() ? std::optional<int64_t>(kProgressRedrawMs)
+                                                    : std::nullopt);
+  if (!fe.ok()) return Fail(fe.status().ToString());
   Result<Job> job = (*fe)->jobs().Get(*id);
-  if (job.ok() && *wait > 0) {
-    auto jobs = (*fe)->jobs().Wait({*id}, static_cast<int64_t>(*wait * 1000), nullptr, nullptr);
+  if (job.ok() && *wait > 0 && !IsTerminal(job->state)) {
+    progress.Show(JobProgressText(*job, SystemClock::Instance().NowMs()));
+    auto jobs = (*fe)->jobs().Wait(
+        {*id}, static_cast<int64_t>(*wait * 1000),
+        [&](const std::vector<Job>& now) {
+          progress.Show(JobProgressText(now.front(), SystemClock::Instance().NowMs()));
+        },
+        nullptr);
+    progress.Clear();  // the job's view follows
     if (jobs.ok()) job = jobs->front();
   }
   if (!job.ok()) return Fail(job.status().message());
@@ -336,26 +344,45 @@ int LogsCommand(const Args& args) {
   std::string path = flags->Has("stderr") ? a->stderr_path : a->stdout_path;
   std::ifstream in(path, std::ios::binary);
   if (!in) return Fail("no output file " + path);
-  bool follow = flags->Has("follow") || flags->Has("f");
+  const bool follow = flags->Has("follow") || flags->Has("f");
+  // On a terminal, -f shows the job's state while no output comes; it is drawn only at the start
+  // of a line, so that it never splits one, and erased before more output is written.
+  ProgressLine progress(stderr, follow && ProgressLine::WantedHere());
+  bool at_line_start = true;
   char buf[65536];
-  while (true) {
-    in.read(buf, sizeof buf);
-    std::streamsize n = in.gcount();
-    if (n > 0) {
-      fwrite(buf, 1, static_cast<size_t>(n), stdout);
-      fflush(stdout);
-      continue;
-    }
-    if (!follow) break;
-    auto job = (*fe)->jobs().Get(*id);
-    if (!job.ok() || job->state != JobState::kRunning || job->attempt != a->number) {
-      in.clear();
+  // Writes everything the file holds now; false when it held nothing.
+  auto copy_available = [&]() {
+    bool any = false;
+    while (true) {
       in.read(buf, sizeof buf);
-      if (in.gcount() > 0) fwrite(buf, 1, static_cast<size_t>(in.gcount()), stdout);
+      std::streamsize n = in.gcount();
+      if (n <= 0) break;
+      if (!any) progress.Clear();
+      any = true;
+      fwrite(buf, 1, static_cast<size_t>(n), stdout);
+      at_line_start = buf[n - 1] == '\n';
+    }
+    in.clear();  // at end of file: a later read sees what is appended
+    if (any) fflush(stdout);
+    return any;
+  };
+  copy_available();
+  if (!follow) return 0;
+  while (true) {
+    auto job = (*fe)->jobs().Get(*id);
+    const bool ended = !job.ok() || job->state != JobState::kRunning || job->attempt != a->number;
+    // Output written between the last read and the end is read after the end was seen.
+    bool wrote = copy_available();
+    if (ended) {
+      if (job.ok() && progress.enabled()) {
+        if (!at_line_start) fputc('\n', stderr);  // the outcome gets a line of its own
+        progress.Finish(JobProgressText(*job, SystemClock::Instance().NowMs()));
+      }
       break;
     }
-    in.clear();
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    if (!wrote && at_line_start && job.ok())
+      progress.Show(JobProgressText(*job, SystemClock::Instance().NowMs()));
+    std::this_thread::sleep_for(std::chrono::milliseconds(wrote ? 50 : 200));
   }
   return 0;
 }

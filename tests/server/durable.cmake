@@ -31,3 +31,7 @@ set_tests_properties(ChaosTest.ThousandJobsSurviveTwentyRunnerKills PROPERTIES
 # injected into real `baton` processes through their fault plan (storage/fault_plan.h).
 baton_test(runner_fault_injection_test SOURCES runner_fault_injection_test.cc LIBS baton_core
   LABELS e2e)
+
+# status --wait and logs -f on a pseudo-terminal (progress line) and piped (exact output).
+baton_test(cli_progress_test SOURCES cli_progress_test.cc LIBS baton_terminal_progress baton_core
+  LABELS e2e)
