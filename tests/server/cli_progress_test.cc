@@ -15,9 +15,8 @@
 
 #include "base/clock.h"
 #include "server/cli/terminal_progress.h"
-#include "storage/job_store.h"
+#include "tests/support/cli_fixture.h"
 #include "tests/support/subprocess.h"
-#include "tests/support/temp_dir.h"
 
 namespace baton {
 namespace {
@@ -109,12 +108,8 @@ PtyRun RunOnTerminal(const std::vector<std::string>& argv, const std::map<std::s
   return run;
 }
 
-class CliProgressTest : public ::testing::Test {
+class CliProgressTest : public testing::CliFixture {
  protected:
-  std::pair<int, std::string> Baton(std::vector<std::string> args) {
-    args.insert(args.begin(), testing::BatonBinary());
-    return testing::RunCommand(args, {{"BATON_DB", db_}}, 30000);
-  }
   PtyRun BatonOnTerminal(std::vector<std::string> args, bool pipe_stdout) {
     args.insert(args.begin(), testing::BatonBinary());
     return RunOnTerminal(args, {{"BATON_DB", db_}, {"TERM", "xterm"}}, pipe_stdout, 30000);
@@ -129,15 +124,6 @@ class CliProgressTest : public ::testing::Test {
     int64_t deadline = MonotonicMs() + 15000;
     while (MonotonicMs() < deadline && Baton({"logs", id}).first != 0) usleep(50000);
   }
-  void TearDown() override {  // stop the runner the CLI started
-    auto store = JobStore::Open(db_);
-    if (!store.ok()) return;
-    auto r = (*store)->LatestRunner();
-    if (r.ok() && *r && (*r)->pid > 1) kill((*r)->pid, SIGTERM);
-    usleep(200000);
-  }
-  testing::TempDir dir_;
-  std::string db_ = dir_.File("cli.db");
 };
 
 TEST_F(CliProgressTest, StatusWaitDrawsStateAndElapsedOnATerminal) {

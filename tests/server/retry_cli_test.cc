@@ -14,28 +14,12 @@
 
 #include "storage/decision_log.h"
 #include "storage/job_store.h"
-#include "tests/support/subprocess.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/cli_fixture.h"
 
 namespace baton {
 namespace {
 
-class RetryCliTest : public ::testing::Test {
- protected:
-  std::pair<int, std::string> Baton(std::vector<std::string> args) {
-    args.insert(args.begin(), testing::BatonBinary());
-    return testing::RunCommand(args, {{"BATON_DB", db_}}, 30000);
-  }
-  void TearDown() override {  // stop the runner the CLI started
-    auto store = JobStore::Open(db_);
-    if (!store.ok()) return;
-    auto r = (*store)->LatestRunner();
-    if (r.ok() && *r && (*r)->pid > 1) kill((*r)->pid, SIGTERM);
-    usleep(200000);
-  }
-  testing::TempDir dir_;
-  std::string db_ = dir_.File("cli.db");
-};
+using RetryCliTest = testing::CliFixture;
 
 TEST_F(RetryCliTest, DeadLetterRetryQueueAndScheduleCommands) {
   auto [rc, out] = Baton({"enqueue", "--max-attempts", "2", "--", "sh", "-c", "exit 4"});
