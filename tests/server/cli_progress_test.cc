@@ -151,7 +151,7 @@ TEST_F(CliProgressTest, StatusWaitIsQuietWhenItsOutputIsPiped) {
 }
 
 TEST_F(CliProgressTest, LogsFollowShowsStateBetweenLinesAndEndsWithTheOutcome) {
-  std::string id = Enqueue("echo one; sleep 1.5; echo two; sleep 1; echo three");
+  std::string id = Enqueue("echo one; sleep 3; echo two; sleep 1; echo three");
   WaitStarted(id);
   PtyRun run = BatonOnTerminal({"logs", id, "-f"}, false);
   ASSERT_TRUE(WIFEXITED(run.status)) << run.terminal;
