@@ -73,6 +73,10 @@ struct JobSpec {
   std::vector<Dependency> depends_on;
   std::map<std::string, std::string> labels;
   std::string name;  // optional; chain steps are referred to as {{steps.NAME.*}}
+  // "worktree": runs in a git worktree of its own on branch baton/job-<id> (server/jobs/
+  // job_worktree.h); "" runs in cwd itself.
+  std::string isolation;
+  std::string base_ref;  // with isolation: the commit it starts from (resolved at enqueue)
   // Chain steps only: the compensation to run when a later step of the chain fails (saga).
   // Zero or one element (a vector because JobSpec is incomplete here).
   std::vector<JobSpec> on_failure;
@@ -138,6 +142,7 @@ struct Attempt {
   std::string error;
   std::string stdout_path;
   std::string stderr_path;
+  std::string worktree;  // isolated jobs: the worktree's summary as JSON (branch, base, head, ...)
 };
 
 struct Event {

@@ -22,7 +22,8 @@ namespace {
 const std::vector<std::string> kFields = {
     "command", "cwd",   "env",          "stdin",           "queue",
     "priority", "delay_seconds", "run_at", "timeout_seconds", "inactivity_timeout_seconds",
-    "retry",   "idempotency_key", "depends_on", "labels", "name", "on_failure"};
+    "retry",   "idempotency_key", "depends_on", "labels", "name", "on_failure", "isolation",
+    "base_ref"};
 
 Status Bad(const std::string& where, const std::string& field, const std::string& what) {
   return Status::InvalidArgument("`" + where + field + "` " + what);
@@ -329,6 +330,22 @@ Result<JobSpec> ParseJobSpec(const json& j, const SpecContext& ctx, const std::s
       return Bad(where, "name", "must be 1-64 characters of letters, digits, '_', '-', '.'");
     spec.name = j["name"].get<std::string>();
   }
+  if (j.contains("isolation")) {
+    const json& i = j["isolation"];
+    if (!i.is_string() || (i != "worktree" && i != "none"))
+      return Bad(where, "isolation",
+                 "must be \"worktree\" (run in a git worktree of its own) or \"none\"");
+    if (i == "worktree") spec.isolation = "worktree";
+  }
+  if (j.contains("base_ref")) {
+    const json& b = j["base_ref"];
+    if (!b.is_string() || b.get<std::string>().empty() || b.get<std::string>().size() > 256 ||
+        b.get<std::string>()[0] == '-')
+      return Bad(where, "base_ref", "must be a git revision (branch, tag or commit) of 1-256 characters, not starting with '-'");
+    if (spec.isolation.empty())
+      return Bad(where, "base_ref", "is the commit an isolated job starts from: give it with isolation \"worktree\"");
+    spec.base_ref = b.get<std::string>();
+  }
   if (j.contains("on_failure")) {
     const json& c = j["on_failure"];
     if (!c.is_object())
@@ -354,6 +371,8 @@ json JobSpecToJson(const JobSpec& s) {
   if (s.run_at_ms) j["run_at"] = FormatRfc3339Ms(*s.run_at_ms);
   if (s.timeout_s > 0) j["timeout_seconds"] = s.timeout_s;
   if (s.inactivity_timeout_s > 0) j["inactivity_timeout_seconds"] = s.inactivity_timeout_s;
+  if (!s.isolation.empty()) j["isolation"] = s.isolation;
+  if (!s.base_ref.empty()) j["base_ref"] = s.base_ref;
   const RetryPolicy& r = s.retry;
   if (r.max_attempts != kDefaultMaxAttempts || r.initial_delay_s != kDefaultRetryInitialDelaySeconds ||
       r.multiplier != kDefaultRetryMultiplier || r.max_delay_s != kDefaultRetryMaxDelaySeconds ||

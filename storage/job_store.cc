@@ -80,12 +80,13 @@ Result<Attempt> ReadAttempt(Stmt& st) {
   a.error = st.Text(10);
   a.stdout_path = st.Text(11);
   a.stderr_path = st.Text(12);
+  a.worktree = st.Text(13);
   return a;
 }
 
 constexpr const char* kAttemptColumns =
     "job_id, number, runner_id, started_ms, ended_ms, pid, pid_start_ticks, outcome, exit_code, "
-    "signal, error, stdout_path, stderr_path";
+    "signal, error, stdout_path, stderr_path, worktree";
 
 bool ConditionMet(DepCondition c, JobState upstream) {
   switch (c) {

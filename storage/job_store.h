@@ -74,6 +74,7 @@ struct AttemptEnd {
   std::optional<int> signal;
   std::string error;
   std::string stdout_tail, stderr_tail;
+  std::string worktree;  // isolated jobs: the worktree's summary as JSON; "" for none
   JobState next_state = JobState::kFailed;  // terminal, or kPending/kQueued for a retry
   int64_t next_run_at_ms = 0;               // for a retry
 };

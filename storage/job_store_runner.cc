@@ -132,10 +132,10 @@ Status JobStore::FinishAttempt(const AttemptEnd& e, int64_t now_ms) {
                                       std::to_string(e.attempt) + " is not the running one");
   {
     BATON_ASSIGN_OR_RETURN(Stmt * st, db_->Cached(
-        "UPDATE attempts SET ended_ms = ?, outcome = ?, exit_code = ?, signal = ?, error = ? "
-        "WHERE job_id = ? AND number = ?"));
+        "UPDATE attempts SET ended_ms = ?, outcome = ?, exit_code = ?, signal = ?, error = ?, "
+        "worktree = ? WHERE job_id = ? AND number = ?"));
     st->Bind(1, now_ms).Bind(2, ToString(e.outcome)).Bind(3, e.exit_code).Bind(4, e.signal);
-    st->Bind(5, e.error).Bind(6, e.job_id).Bind(7, e.attempt);
+    st->Bind(5, e.error).Bind(6, e.worktree).Bind(7, e.job_id).Bind(8, e.attempt);
     BATON_RETURN_IF_ERROR(st->Run());
   }
   json data = {{"attempt", e.attempt}, {"outcome", ToString(e.outcome)}};

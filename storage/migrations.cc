@@ -281,6 +281,10 @@ INSERT INTO metric_counters(family, l1, n)
   SELECT 'policy_decisions', CASE WHEN allowed THEN 'allow' ELSE 'deny' END, COUNT(*)
   FROM decisions GROUP BY allowed;
 )sql",
+    // 6: isolated jobs (isolation "worktree") keep their worktree's summary per attempt.
+    R"sql(
+ALTER TABLE attempts ADD COLUMN worktree TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 }  // namespace

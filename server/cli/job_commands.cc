@@ -101,8 +101,10 @@ Status AddSpecNumbers(const Flags& flags, json& spec) {
 
 int EnqueueCommand(const Args& args) {
   auto flags = ParseFlags(args, {"db", "queue", "priority", "timeout", "delay", "cwd", "log-level",
-                                 "idempotency-key", "idempotency-window", "max-attempts"}, {});
-  if (!flags.ok()) return Fail(flags.status().message() + "\nusage: baton enqueue [--queue Q] [--timeout S] [--delay S] [--cwd DIR] -- CMD ARG...", 2);
+                                 "idempotency-key", "idempotency-window", "max-attempts", "isolation",
+                                 "base-ref"}, {});
+  if (!flags.ok()) return Fail(flags.status().message() + "\nusage: baton enqueue [--queue Q] [--timeout S] [--delay S] [--cwd DIR]\n"
+                                       "         [--isolation worktree [--base-ref REF]] -- CMD ARG...", 2);
   if (flags->positional.empty()) return Fail("usage: baton enqueue [--queue Q] -- CMD ARG...", 2);
   json spec = {{"command", flags->positional}};
   if (Status s = AddSpecNumbers(*flags, spec); !s.ok()) return Fail(s.message(), 2);
@@ -115,6 +117,8 @@ int EnqueueCommand(const Args& args) {
   if (auto q = flags->Get("queue")) spec["queue"] = *q;
   if (auto c = flags->Get("cwd")) spec["cwd"] = *c;
   if (auto k = flags->Get("idempotency-key")) spec["idempotency_key"] = *k;
+  if (auto i = flags->Get("isolation")) spec["isolation"] = *i;
+  if (auto b = flags->Get("base-ref")) spec["base_ref"] = *b;
   auto out = (*fe)->jobs().Enqueue(spec, {"", LocalUser()});
   if (!out.ok()) return Fail(out.status().message());
   std::printf("%lld\n", static_cast<long long>(out->id));

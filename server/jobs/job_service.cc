@@ -8,6 +8,7 @@
 
 #include "base/did_you_mean.h"
 #include "server/jobs/cron.h"
+#include "server/jobs/job_worktree.h"
 #include "server/jobs/placeholders.h"
 #include "storage/job_options.h"
 #include "storage/job_spec.h"
@@ -113,13 +114,27 @@ Result<ParsedJobSpec> JobService::Parse(const json& request, const std::string& 
     }
   }
   BATON_RETURN_IF_ERROR(CheckExpandedSizes(spec, where));
-  for (const JobSpec& comp : spec.on_failure)
+  BATON_RETURN_IF_ERROR(ResolveIsolation(spec, where));
+  for (JobSpec& comp : spec.on_failure) {
     BATON_RETURN_IF_ERROR(CheckExpandedSizes(comp, where + "on_failure."));
+    BATON_RETURN_IF_ERROR(ResolveIsolation(comp, where + "on_failure."));
+  }
   parsed.normalized = JobSpecToJson(spec);
   parsed.normalized.erase("run_at");
   for (const char* asked : {"delay_seconds", "run_at"})
     if (j->contains(asked)) parsed.normalized[asked] = (*j)[asked];
   return parsed;
+}
+
+// An isolated job's repository and base are checked now (a cwd outside git fails the call, not
+// the job), and its base is pinned: the job starts from the commit the caller saw.
+Status JobService::ResolveIsolation(JobSpec& spec, const std::string& where) {
+  if (spec.isolation != "worktree") return Status::OK();
+  auto source = ResolveWorktreeSource(spec.cwd, spec.base_ref);
+  if (!source.ok())
+    return Status(source.status().code(), "`" + where + "isolation`: " + source.status().message());
+  spec.base_ref = source->base_commit;
+  return Status::OK();
 }
 
 // The runner expands placeholders in memory (and writes stdin to a file) just before the job

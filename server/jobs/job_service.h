@@ -139,6 +139,7 @@ class JobService {
   void WakeRunner();
   static Status ValidateQueueName(const std::string& queue);
   static Status CheckExpandedSizes(const JobSpec& spec, const std::string& where);
+  static Status ResolveIsolation(JobSpec& spec, const std::string& where);
   Status CheckJob(const JobCheck& check);
 
   JobStore& store_;

@@ -2,6 +2,7 @@
 
 #include "base/json_parse.h"
 #include "base/rfc3339.h"
+#include "server/jobs/job_worktree.h"
 
 namespace baton {
 
@@ -70,8 +71,20 @@ std::string OutputTail(const std::string& s, size_t n) {
   return tail;
 }
 
+// An isolated job's branch, and once an attempt has ended what it changed (job_worktree.h).
+static void AddWorktree(const Job& job, const std::optional<Attempt>& attempt, json& v) {
+  if (job.spec.isolation != "worktree") return;
+  json w = attempt && !attempt->worktree.empty() ? ParseJsonOrDiscarded(attempt->worktree) : json();
+  if (!w.is_object()) w = {{"branch", JobWorktreeBranch(job.id)}, {"base", job.spec.base_ref}};
+  v["worktree"] = std::move(w);
+}
+
 json JobView(const Job& job, const std::optional<Attempt>& attempt, const JobViewOptions& o) {
-  if (!o.verbose) return LeanView(job, o);
+  if (!o.verbose) {
+    json v = LeanView(job, o);
+    AddWorktree(job, attempt, v);
+    return v;
+  }
   json v = {{"job_id", job.id},
             {"state", ToString(job.state)},
             {"queue", job.spec.queue},
@@ -99,6 +112,7 @@ json JobView(const Job& job, const std::optional<Attempt>& attempt, const JobVie
     v["depends_on"] = deps;
   }
   if (!job.spec.labels.empty()) v["labels"] = job.spec.labels;
+  AddWorktree(job, attempt, v);
   AddTails(job, o, v);
   return v;
 }
@@ -165,6 +179,7 @@ json AttemptsView(const std::vector<Attempt>& attempts) {
     if (a.exit_code) v["exit_code"] = *a.exit_code;
     if (a.signal) v["signal"] = *a.signal;
     if (!a.error.empty()) v["error"] = a.error.size() > 200 ? a.error.substr(0, 197) + "..." : a.error;
+    if (!a.worktree.empty()) v["worktree"] = ParseJsonOrDiscarded(a.worktree);
     out.push_back(std::move(v));
   }
   return out;
@@ -213,6 +228,16 @@ const json& JobViewSchema() {
         {"depends_on", {{"type", "array"}, {"items", {{"type", "integer"}}}}},
         {"labels", {{"type", "object"}, {"additionalProperties", {{"type", "string"}}}}},
         {"attempts", {{"type", "array"}, {"items", {{"type", "object"}}}}},
+        {"worktree",
+         {{"type", "object"},
+          {"properties",
+           {{"branch", {{"type", "string"}}},
+            {"base", {{"type", "string"}}},
+            {"head", {{"type", "string"}}},
+            {"files_changed", {{"type", "integer"}}},
+            {"insertions", {{"type", "integer"}}},
+            {"deletions", {{"type", "integer"}}},
+            {"error", {{"type", "string"}}}}}}},
         {"stdout_tail", {{"type", "string"}}},
         {"stderr_tail", {{"type", "string"}}}}},
       {"required", {"job_id", "state"}}};

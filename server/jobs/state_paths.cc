@@ -42,6 +42,7 @@ Result<StatePaths> ResolveStatePaths(const std::string& db_path) {
   p.db = db.string();
   p.dir = dir.string();
   p.logs_dir = (dir / "logs").string();
+  p.worktrees_dir = (dir / "worktrees").string();
   p.runner_lock = p.db + ".runner.lock";
   p.runner_log = (dir / "runner.log").string();
   // Doorbells are keyed by the database (its folder's identity and its name) so that two

@@ -14,6 +14,7 @@ struct StatePaths {
   std::string db;          // absolute
   std::string dir;         // the directory holding the database
   std::string logs_dir;    // <dir>/logs/<job>/<attempt>.out|.err
+  std::string worktrees_dir;  // <dir>/worktrees/job-<id>: isolated jobs' git worktrees
   std::string runner_lock; // <db>.runner.lock (flock: exactly one runner per database)
   std::string runner_log;  // <dir>/runner.log
   std::string runner_bell; // abstract socket name of the runner's doorbell

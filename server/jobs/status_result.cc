@@ -25,7 +25,8 @@ json StatusResult(JobService& service, const std::vector<Job>& jobs, const Statu
   json out = {{"jobs", json::array()}};
   for (const Job& j : jobs) {
     std::optional<Attempt> latest;
-    if (options.view.verbose && j.state == JobState::kRunning) {  // for its pid
+    // For a running job's pid (verbose), and an isolated job's worktree.
+    if ((options.view.verbose && j.state == JobState::kRunning) || j.spec.isolation == "worktree") {
       auto attempts = service.Attempts(j.id);
       if (attempts.ok() && !attempts->empty()) latest = attempts->back();
     }

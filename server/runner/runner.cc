@@ -18,6 +18,7 @@
 #include "server/jobs/placeholders.h"
 #include "server/runner/exit_judgement.h"
 #include "server/runner/expanded_job_check.h"
+#include "server/runner/isolated_attempt.h"
 #include "server/runner/job_output.h"
 #include "server/runner/local_executor.h"
 #include "server/runner/retention.h"
@@ -209,12 +210,25 @@ void Runner::StartAttempt(Claim claim) {
   req.stdout_path = base + ".out";
   req.stderr_path = base + ".err";
   req.stdin_path = base + ".in";
+  std::optional<JobWorktree> worktree;
+  if (job.spec.isolation == "worktree") {
+    auto wt = PrepareIsolatedAttempt(job, paths_.worktrees_dir, &req);
+    if (!wt.ok()) return FinishWithoutProcess(job, attempt, AttemptOutcome::kSpawnError, wt.status().message());
+    worktree = std::move(*wt);
+  }
   LaunchResult launched = executor_->Launch(req);
-  if (launched.refused)
-    return FinishWithoutProcess(job, attempt, *launched.refused, launched.error);
+  if (launched.refused) {
+    spdlog::warn("job {} could not start: {}", job.id, launched.error);
+    std::string put_away;
+    if (worktree) put_away = PutAwayIsolatedAttempt(*worktree, job, attempt, *launched.refused);
+    Record(job, attempt, *launched.refused, std::nullopt, std::nullopt, launched.error, "", "",
+           nullptr, put_away);
+    dirty_ = true;
+    return;
+  }
 
   SpawnRecord spawn{launched.pid, launched.start_ticks, req.stdout_path, req.stderr_path};
-  Active a{std::move(job), attempt, std::nullopt};
+  Active a{std::move(job), attempt, std::nullopt, std::move(worktree)};
   // The job runs on either way; the record is written again until it works (and at the latest
   // with its end), for `baton logs`, {{prev.stdout}} and a crash's recovery.
   Status s = store_.RecordSpawn(a.job.id, attempt, spawn.pid, spawn.start_ticks,
@@ -235,7 +249,8 @@ void Runner::FinishWithoutProcess(const Job& job, int attempt, AttemptOutcome ou
 RecordResult Runner::Record(const Job& job, int attempt, AttemptOutcome outcome,
                             std::optional<int> exit_code, std::optional<int> signal,
                             const std::string& error, const std::string& out_tail,
-                            const std::string& err_tail, const SpawnRecord* unrecorded_spawn) {
+                            const std::string& err_tail, const SpawnRecord* unrecorded_spawn,
+                            const std::string& worktree) {
   int64_t now = clock_.NowMs();
   double u = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
   // A job re-queued by hand (retry tool) counts its attempts afresh from attempt_base.
@@ -251,6 +266,7 @@ RecordResult Runner::Record(const Job& job, int attempt, AttemptOutcome outcome,
   if (end.error.empty() && d.next == JobState::kCancelled) end.error = job.error;
   end.stdout_tail = out_tail.size() > kOutputTailBytes ? out_tail.substr(out_tail.size() - kOutputTailBytes) : out_tail;
   end.stderr_tail = err_tail.size() > kOutputTailBytes ? err_tail.substr(err_tail.size() - kOutputTailBytes) : err_tail;
+  end.worktree = worktree;
   end.next_state = d.next;
   end.next_run_at_ms = d.run_at_ms;
   // Kept and written again while storage fails; the front-ends hear of it once it is written.
@@ -303,8 +319,11 @@ void Runner::OnExit(const AttemptExit& e) {
   Active a = std::move(it->second);
   active_.erase(it);
   ExitJudgement j = JudgeExit(e, a.job.spec, a.job.error);
+  // The work is on its branch before the end is recorded: a reader told "succeeded" finds it.
+  std::string worktree;
+  if (a.worktree) worktree = PutAwayIsolatedAttempt(*a.worktree, a.job, a.attempt, j.outcome);
   Record(a.job, a.attempt, j.outcome, e.exit_code, e.signal, j.error, e.stdout_tail, e.stderr_tail,
-         a.unrecorded_spawn ? &*a.unrecorded_spawn : nullptr);
+         a.unrecorded_spawn ? &*a.unrecorded_spawn : nullptr, worktree);
   dirty_ = true;
 }
 

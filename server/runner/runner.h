@@ -48,6 +48,7 @@
 #include "server/runner/executor.h"
 #include "server/runner/failure_streak.h"
 #include "server/jobs/job_check.h"
+#include "server/jobs/job_worktree.h"
 #include "server/jobs/state_paths.h"
 #include "storage/job_store.h"
 #include "transport/doorbell.h"
@@ -106,6 +107,7 @@ class Runner {
     Job job;
     int attempt = 0;
     std::optional<SpawnRecord> unrecorded_spawn;  // RecordSpawn failed: written again
+    std::optional<JobWorktree> worktree;          // isolation "worktree": put away at its end
   };
 
   void ClaimAndStart();
@@ -116,7 +118,8 @@ class Runner {
   RecordResult Record(const Job& job, int attempt, AttemptOutcome outcome,
                       std::optional<int> exit_code, std::optional<int> signal,
                       const std::string& error, const std::string& out_tail,
-                      const std::string& err_tail, const SpawnRecord* unrecorded_spawn = nullptr);
+                      const std::string& err_tail, const SpawnRecord* unrecorded_spawn = nullptr,
+                      const std::string& worktree = "");
   void CollectExits();
   void ApplyCancellations();
   // Records `lost` every open attempt in the database that no live part of this runner owns: a
