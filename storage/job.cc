@@ -66,8 +66,15 @@ const char* ToString(AttemptOutcome o) {
     case AttemptOutcome::kDenied: return "denied";
     case AttemptOutcome::kExpansionDenied: return "expansion_denied";
     case AttemptOutcome::kOutputError: return "output_error";
+    case AttemptOutcome::kVerifyFailed: return "verify_failed";
   }
   return "failed";
+}
+
+std::optional<AttemptOutcome> AttemptOutcomeFromString(std::string_view s) {
+  for (int i = 0; i <= static_cast<int>(AttemptOutcome::kVerifyFailed); ++i)
+    if (s == ToString(static_cast<AttemptOutcome>(i))) return static_cast<AttemptOutcome>(i);
+  return std::nullopt;
 }
 
 }  // namespace baton

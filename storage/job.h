@@ -56,6 +56,16 @@ struct RetryPolicy {
   bool on_timeout = true;
   bool on_lost = true;
   bool on_signal = true;
+  // A verifier's failure (non-zero exit or timeout). Retried by default; an explicit `retry_on`
+  // includes it when it lists "verify_failed" or "nonzero".
+  bool on_verify_failed = true;
+};
+
+// The check run after the job's command exits 0, in the same cwd and env: its non-zero exit (or
+// its timeout) fails the attempt as `verify_failed`.
+struct VerifySpec {
+  std::vector<std::string> command;  // argv, like JobSpec::command
+  double timeout_s = kDefaultVerifyTimeoutSeconds;
 };
 
 struct JobSpec {
@@ -69,6 +79,7 @@ struct JobSpec {
   double timeout_s = 0;             // wall clock; 0 = none
   double inactivity_timeout_s = 0;  // no output for this long; 0 = none
   RetryPolicy retry;
+  std::optional<VerifySpec> verify;
   std::optional<std::string> idempotency_key;
   std::vector<Dependency> depends_on;
   std::map<std::string, std::string> labels;
@@ -87,6 +98,8 @@ struct Origin {
   std::string session;    // MCP session id (empty for the CLI)
   std::string principal;  // local user or HTTP token principal
 };
+
+enum class AttemptOutcome;  // below, with Attempt
 
 struct Job {
   JobId id = 0;
@@ -110,6 +123,8 @@ struct Job {
   std::optional<JobId> chain_id;  // the first job of its chain
   int chain_step = 0;
   bool cancel_requested = false;
+  // How its latest ended attempt ended (`error_kind` in status and jobs: "verify_failed", ...).
+  std::optional<AttemptOutcome> last_outcome;
 };
 
 // How one attempt ended, as the runner saw it.
@@ -125,8 +140,10 @@ enum class AttemptOutcome {
   kDenied,               // the policy denied a job the runner created (schedule, compensation)
   kExpansionDenied,      // the policy denied the spec its placeholders expanded to: failed, no retry
   kOutputError,          // its output could not be written (log dir or file unusable, disk full)
+  kVerifyFailed,         // the command exited 0 but its verifier failed or timed out
 };
 const char* ToString(AttemptOutcome o);
+std::optional<AttemptOutcome> AttemptOutcomeFromString(std::string_view s);
 
 struct Attempt {
   JobId job_id = 0;

@@ -13,6 +13,8 @@ inline constexpr double kDefaultRetryMaxDelaySeconds = 300.0;
 inline constexpr int kMaxAttemptsLimit = 100;
 inline constexpr double kMaxTimeoutSeconds = 7 * 24 * 3600.0;
 inline constexpr int kMaxCommandArgs = 4096;
+// `verify.timeout_seconds` when not given; a verifier may run at most kMaxTimeoutSeconds.
+inline constexpr double kDefaultVerifyTimeoutSeconds = 600.0;
 
 // Ranges of the numeric fields of a spec (ParseJobSpec rejects anything outside, naming the
 // field): priority, delay_seconds, retry delays and multiplier, depends_on. `run_at` may be any
@@ -38,6 +40,10 @@ inline constexpr long kMaxExpandedArgsBytes = 16L << 20;
 // counted and dropped. The database keeps the last kOutputTailBytes of each stream.
 inline constexpr long kOutputFileCapBytes = 16L << 20;
 inline constexpr int kOutputTailBytes = 4096;
+// {{last_error}} (the previous attempt's failure, server/runner/failure_summary.h) is at most this
+// many lines and bytes.
+inline constexpr int kLastErrorMaxLines = 20;
+inline constexpr long kLastErrorMaxBytes = 2048;
 // {{prev.stdout}} expands to at most this much of the predecessor's output.
 inline constexpr long kPlaceholderMaxBytes = 1L << 20;
 

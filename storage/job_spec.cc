@@ -22,8 +22,8 @@ namespace {
 const std::vector<std::string> kFields = {
     "command", "cwd",   "env",          "stdin",           "queue",
     "priority", "delay_seconds", "run_at", "timeout_seconds", "inactivity_timeout_seconds",
-    "retry",   "idempotency_key", "depends_on", "labels", "name", "on_failure", "isolation",
-    "base_ref"};
+    "retry",   "verify", "idempotency_key", "depends_on", "labels", "name", "on_failure",
+    "isolation", "base_ref"};
 
 Status Bad(const std::string& where, const std::string& field, const std::string& what) {
   return Status::InvalidArgument("`" + where + field + "` " + what);
@@ -74,6 +74,58 @@ Result<std::map<std::string, std::string>> StringMap(const json& v, const std::s
     out[it.key()] = std::move(value);
   }
   return out;
+}
+
+// An argv array (`command`, `verify.command`): non-empty, strings only, no NUL, argv[0] named.
+Result<std::vector<std::string>> ParseArgv(const json& cmd, const std::string& where,
+                                           const std::string& field) {
+  if (cmd.is_string())
+    return Bad(where, field,
+               "must be an argv array, not a string (no shell is used): write [\"make\", "
+               "\"test\"] instead of \"make test\"");
+  if (!cmd.is_array() || cmd.empty())
+    return Bad(where, field, "must be a non-empty array of strings, e.g. [\"make\", \"test\"]");
+  if (cmd.size() > static_cast<size_t>(kMaxCommandArgs))
+    return Bad(where, field, "has too many arguments (max " + std::to_string(kMaxCommandArgs) + ")");
+  std::vector<std::string> argv;
+  for (size_t i = 0; i < cmd.size(); ++i) {
+    std::string at = field + "[" + std::to_string(i) + "]";
+    if (!cmd[i].is_string()) return Bad(where, at, "must be a string (quote numbers: \"3\" not 3)");
+    std::string arg = cmd[i].get<std::string>();
+    if (HasNul(arg)) return Bad(where, at, "must not contain NUL");
+    argv.push_back(std::move(arg));
+  }
+  if (argv[0].empty()) return Bad(where, field + "[0]", "must name a program");
+  return argv;
+}
+
+Result<VerifySpec> ParseVerify(const json& v, const std::string& where) {
+  if (!v.is_object())
+    return Bad(where, "verify",
+               "must be an object, e.g. {\"command\": [\"make\", \"test\"], "
+               "\"timeout_seconds\": 300}");
+  static const std::vector<std::string> kVerifyFields = {"command", "timeout_seconds"};
+  for (auto it = v.begin(); it != v.end(); ++it)
+    if (std::find(kVerifyFields.begin(), kVerifyFields.end(), it.key()) == kVerifyFields.end())
+      return Bad(where, "verify." + it.key(),
+                 "is not a verify option" + DidYouMean(it.key(), kVerifyFields) +
+                     "; use command and timeout_seconds");
+  if (!v.contains("command"))
+    return Bad(where, "verify.command",
+               "is required: the argv of the check to run after the command exits 0, e.g. "
+               "[\"make\", \"test\"]");
+  VerifySpec verify;
+  BATON_ASSIGN_OR_RETURN(verify.command, ParseArgv(v["command"], where, "verify.command"));
+  if (v.contains("timeout_seconds")) {
+    const json& t = v["timeout_seconds"];
+    std::optional<double> d = t.is_number() ? JsonNumber(t, 0, kMaxTimeoutSeconds) : std::nullopt;
+    if (!d || *d <= 0)
+      return Bad(where, "verify.timeout_seconds",
+                 "must be a number of seconds greater than 0 and at most " +
+                     std::to_string(static_cast<long>(kMaxTimeoutSeconds)) + ", got " + t.dump());
+    verify.timeout_s = *d;
+  }
+  return verify;
 }
 
 Result<RetryPolicy> ParseRetry(const json& v, const std::string& where) {
@@ -128,8 +180,9 @@ Result<RetryPolicy> ParseRetry(const json& v, const std::string& where) {
     const json& on = v["retry_on"];
     if (!on.is_array())
       return Bad(where, "retry.retry_on",
-                 "must be an array of \"nonzero\", \"timeout\", \"lost\", \"signal\" or exit codes");
-    r.on_nonzero = r.on_timeout = r.on_lost = r.on_signal = false;
+                 "must be an array of \"nonzero\", \"timeout\", \"lost\", \"signal\", "
+                 "\"verify_failed\" or exit codes");
+    r.on_nonzero = r.on_timeout = r.on_lost = r.on_signal = r.on_verify_failed = false;
     for (const json& e : on) {
       if (e.is_number()) {
         std::optional<int64_t> code = JsonInteger(e, 1, 255);
@@ -137,8 +190,10 @@ Result<RetryPolicy> ParseRetry(const json& v, const std::string& where) {
           return Bad(where, "retry.retry_on",
                      "exit codes must be integers from 1 to 255, got " + e.dump());
         r.exit_codes.push_back(static_cast<int>(*code));
-      } else if (e == "nonzero") {
-        r.on_nonzero = true;
+      } else if (e == "nonzero") {  // a verifier's non-zero exit is one too
+        r.on_nonzero = r.on_verify_failed = true;
+      } else if (e == "verify_failed") {
+        r.on_verify_failed = true;
       } else if (e == "timeout") {
         r.on_timeout = true;
       } else if (e == "lost") {
@@ -147,8 +202,8 @@ Result<RetryPolicy> ParseRetry(const json& v, const std::string& where) {
         r.on_signal = true;
       } else {
         return Bad(where, "retry.retry_on",
-                   "entries must be \"nonzero\", \"timeout\", \"lost\", \"signal\" or an exit "
-                   "code; got " + e.dump());
+                   "entries must be \"nonzero\", \"timeout\", \"lost\", \"signal\", "
+                   "\"verify_failed\" or an exit code; got " + e.dump());
       }
     }
     std::sort(r.exit_codes.begin(), r.exit_codes.end());
@@ -222,24 +277,7 @@ Result<JobSpec> ParseJobSpec(const json& j, const SpecContext& ctx, const std::s
   // command
   if (!j.contains("command"))
     return Bad(where, "command", "is required: an argv array such as [\"make\", \"test\"]");
-  const json& cmd = j["command"];
-  if (cmd.is_string())
-    return Bad(where, "command",
-               "must be an argv array, not a string (no shell is used): write [\"make\", "
-               "\"test\"] instead of \"make test\"");
-  if (!cmd.is_array() || cmd.empty())
-    return Bad(where, "command", "must be a non-empty array of strings, e.g. [\"make\", \"test\"]");
-  if (cmd.size() > static_cast<size_t>(kMaxCommandArgs))
-    return Bad(where, "command", "has too many arguments (max " + std::to_string(kMaxCommandArgs) + ")");
-  for (size_t i = 0; i < cmd.size(); ++i) {
-    if (!cmd[i].is_string())
-      return Bad(where, "command[" + std::to_string(i) + "]",
-                 "must be a string (quote numbers: \"3\" not 3)");
-    std::string arg = cmd[i].get<std::string>();
-    if (HasNul(arg)) return Bad(where, "command[" + std::to_string(i) + "]", "must not contain NUL");
-    spec.command.push_back(std::move(arg));
-  }
-  if (spec.command[0].empty()) return Bad(where, "command[0]", "must name a program");
+  BATON_ASSIGN_OR_RETURN(spec.command, ParseArgv(j["command"], where, "command"));
   // cwd
   std::filesystem::path base(ctx.base_cwd.empty() ? std::string("/") : ctx.base_cwd);
   if (j.contains("cwd")) {
@@ -312,6 +350,9 @@ Result<JobSpec> ParseJobSpec(const json& j, const SpecContext& ctx, const std::s
   if (j.contains("retry")) {
     BATON_ASSIGN_OR_RETURN(spec.retry, ParseRetry(j["retry"], where));
   }
+  if (j.contains("verify")) {
+    BATON_ASSIGN_OR_RETURN(spec.verify, ParseVerify(j["verify"], where));
+  }
   if (j.contains("idempotency_key")) {
     const json& k = j["idempotency_key"];
     if (!k.is_string() || k.get<std::string>().empty() || k.get<std::string>().size() > 256)
@@ -377,12 +418,13 @@ json JobSpecToJson(const JobSpec& s) {
   if (r.max_attempts != kDefaultMaxAttempts || r.initial_delay_s != kDefaultRetryInitialDelaySeconds ||
       r.multiplier != kDefaultRetryMultiplier || r.max_delay_s != kDefaultRetryMaxDelaySeconds ||
       r.jitter != Jitter::kFull || !r.on_nonzero || !r.on_timeout || !r.on_lost || !r.on_signal ||
-      !r.exit_codes.empty()) {
+      !r.on_verify_failed || !r.exit_codes.empty()) {
     json on = json::array();
     if (r.on_nonzero) on.push_back("nonzero");
     if (r.on_timeout) on.push_back("timeout");
     if (r.on_lost) on.push_back("lost");
     if (r.on_signal) on.push_back("signal");
+    if (r.on_verify_failed && !r.on_nonzero) on.push_back("verify_failed");
     for (int c : r.exit_codes) on.push_back(c);
     j["retry"] = {{"max_attempts", r.max_attempts},
                   {"initial_delay", r.initial_delay_s},
@@ -393,6 +435,8 @@ json JobSpecToJson(const JobSpec& s) {
                                                           : "none"},
                   {"retry_on", on}};
   }
+  if (s.verify)
+    j["verify"] = {{"command", s.verify->command}, {"timeout_seconds", s.verify->timeout_s}};
   if (s.idempotency_key) j["idempotency_key"] = *s.idempotency_key;
   if (!s.depends_on.empty()) {
     json deps = json::array();

@@ -20,7 +20,9 @@ namespace {
 constexpr const char* kJobColumns =
     "id, state, queue, priority, run_at_ms, created_ms, updated_ms, started_ms, finished_ms, "
     "attempt, spec, session, principal, chain_id, chain_step, exit_code, signal, error, "
-    "stdout_tail, stderr_tail, cancel_requested, attempt_base";
+    "stdout_tail, stderr_tail, cancel_requested, attempt_base, "
+    "(SELECT outcome FROM attempts WHERE attempts.job_id = jobs.id AND ended_ms IS NOT NULL "
+    "ORDER BY number DESC LIMIT 1)";
 
 Result<Job> ReadJob(Stmt& st) {
   Job j;
@@ -58,6 +60,7 @@ Result<Job> ReadJob(Stmt& st) {
   j.stderr_tail = st.Text(19);
   j.cancel_requested = st.Int(20) != 0;
   j.attempt_base = static_cast<int>(st.Int(21));
+  if (!st.IsNull(22)) j.last_outcome = AttemptOutcomeFromString(st.Text(22));
   return j;
 }
 
@@ -71,9 +74,7 @@ Result<Attempt> ReadAttempt(Stmt& st) {
   if (!st.IsNull(5)) a.pid = static_cast<int>(st.Int(5));
   a.pid_start_ticks = st.OptInt(6);
   if (!st.IsNull(7)) {
-    std::string o = st.Text(7);
-    for (int i = 0; i <= static_cast<int>(AttemptOutcome::kOutputError); ++i)
-      if (o == ToString(static_cast<AttemptOutcome>(i))) a.outcome = static_cast<AttemptOutcome>(i);
+    a.outcome = AttemptOutcomeFromString(st.Text(7));
   }
   if (!st.IsNull(8)) a.exit_code = static_cast<int>(st.Int(8));
   if (!st.IsNull(9)) a.signal = static_cast<int>(st.Int(9));

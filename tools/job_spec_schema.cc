@@ -19,7 +19,9 @@ const json& JobSpecProperties() {
        {{"type", "array"},
         {"items", {{"type", "string"}}},
         {"minItems", 1},
-        {"description", "argv, no shell: [\"make\", \"test\"]."}}},
+        {"description",
+         "argv, no shell: [\"make\", \"test\"]. {{attempt}} and {{last_error}} (what failed "
+         "the previous attempt) expand here, in env and stdin."}}},
       {"cwd", {{"type", "string"}}},
       {"env", {{"type", "object"}, {"additionalProperties", {{"type", "string"}}}}},
       {"stdin", {{"type", "string"}}},
@@ -34,7 +36,12 @@ const json& JobSpecProperties() {
        {{"type", "object"},
         {"description",
          "max_attempts (default 1), initial_delay, multiplier, max_delay, jitter "
-         "full|equal|none, retry_on [nonzero|timeout|lost|signal|exit codes]."}}},
+         "full|equal|none, retry_on [nonzero|timeout|lost|signal|verify_failed|exit codes]."}}},
+      {"verify",
+       {{"type", "object"},
+        {"description",
+         "{command: argv, timeout_seconds: 600}: runs after exit 0, same cwd/env; failing "
+         "it fails the attempt (verify_failed)."}}},
       {"idempotency_key",
        {{"type", "string"}, {"description", "Enqueue again with it: the existing job."}}},
       {"depends_on",

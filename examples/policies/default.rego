@@ -6,7 +6,8 @@
 #   a path in a trusted directory (/usr/bin/make, not /any/dir/make); no sudo, no shells (unless
 #   allow_shell), no recursive forced deletes (rm -rf in any spelling); no inline or stdin code
 #   for interpreters (python3 -c, node -e), no git config overrides or aliases (git -c, only
-#   git's own commands); env may not change PATH or the loader/interpreter search paths
+#   git's own commands); a job's verifier (verify.command) is held to every one of these rules
+#   too, since it runs like the command; env may not change PATH or the loader/interpreter search paths
 #   (LD_*, PYTHONPATH, NODE_OPTIONS, ...); retries, timeouts, chain depth and the enqueue rate
 #   are capped. What this does NOT promise: docs/policy.md ("The default policy").
 # - Controlling queues and deleting schedules is for the local user only.
@@ -86,6 +87,22 @@ job_specs contains spec if {
 	spec := input.arguments.spec
 }
 
+# Every argv a job would run: its command and its verifier's (`verify.command` runs after the
+# command, in the same cwd and env; without this it would be a way around the rules below).
+job_argvs contains argv if {
+	some spec in job_specs
+	argv := object.get(spec, "command", null)
+	argv != null
+}
+
+job_argvs contains argv if {
+	some spec in job_specs
+	verify := object.get(spec, "verify", {})
+	is_object(verify)
+	argv := object.get(verify, "command", null)
+	argv != null
+}
+
 basename(path) := parts[count(parts) - 1] if parts := split(path, "/")
 
 dirname(path) := concat("/", array.slice(parts, 0, count(parts) - 1)) if parts := split(path, "/")
@@ -106,10 +123,32 @@ deny contains "command must be a non-empty array of non-empty strings (argv)" if
 	not valid_argv(object.get(spec, "command", null))
 }
 
+deny contains "verify must be an object: {\"command\": [argv], \"timeout_seconds\": N}" if {
+	some spec in job_specs
+	verify := object.get(spec, "verify", null)
+	verify != null
+	not is_object(verify)
+}
+
+deny contains "verify.command must be a non-empty array of non-empty strings (argv)" if {
+	some spec in job_specs
+	verify := object.get(spec, "verify", null)
+	is_object(verify)
+	not valid_argv(object.get(verify, "command", null))
+}
+
 deny contains msg if {
 	some spec in job_specs
-	valid_argv(spec.command)
-	exe := basename(spec.command[0])
+	t := spec.verify.timeout_seconds
+	is_number(t)
+	t > setting("max_timeout_seconds")
+	msg := sprintf("verify.timeout_seconds %v exceeds the cap of %v", [t, setting("max_timeout_seconds")])
+}
+
+deny contains msg if {
+	some argv in job_argvs
+	valid_argv(argv)
+	exe := basename(argv[0])
 	not exe in setting("allowed_commands")
 	msg := sprintf("command %q is not on the allowlist (data.baton.config.allowed_commands)", [exe])
 }
@@ -124,9 +163,9 @@ hint contains msg if {
 # The allowlist names programs: a path elsewhere (/any/dir/make, ./make, a relative bin/make) runs
 # whatever that file is, so a path must lie in a trusted directory.
 deny contains msg if {
-	some spec in job_specs
-	valid_argv(spec.command)
-	program := spec.command[0]
+	some argv in job_argvs
+	valid_argv(argv)
+	program := argv[0]
 	contains(program, "/")
 	not dirname(program) in setting("trusted_dirs")
 	msg := sprintf("program %q: a path must be in a trusted directory (data.baton.config.trusted_dirs: %s)", [program, concat(", ", setting("trusted_dirs"))])
@@ -148,23 +187,23 @@ interpreter(argv) := "python" if regex.match(`^python[0-9.]*$`, basename(argv[0]
 interpreter(argv) := "node" if basename(argv[0]) == "node"
 
 deny contains msg if {
-	some spec in job_specs
-	valid_argv(spec.command)
-	kind := interpreter(spec.command)
-	some i, a in spec.command
+	some argv in job_argvs
+	valid_argv(argv)
+	kind := interpreter(argv)
+	some i, a in argv
 	i > 0
-	i < script_index(spec.command)
+	i < script_index(argv)
 	inline_code_flag(kind, a)
-	msg := sprintf("%s may only run a script file, not inline code (%s)", [basename(spec.command[0]), a])
+	msg := sprintf("%s may only run a script file, not inline code (%s)", [basename(argv[0]), a])
 }
 
 # `python3` alone or `python3 -` reads its program from stdin.
 deny contains msg if {
-	some spec in job_specs
-	valid_argv(spec.command)
-	interpreter(spec.command)
-	reads_program_from_stdin(spec.command)
-	msg := sprintf("%s may only run a script file, not a program from stdin", [basename(spec.command[0])])
+	some argv in job_argvs
+	valid_argv(argv)
+	interpreter(argv)
+	reads_program_from_stdin(argv)
+	msg := sprintf("%s may only run a script file, not a program from stdin", [basename(argv[0])])
 }
 
 reads_program_from_stdin(argv) if script_index(argv) == count(argv)
@@ -201,12 +240,12 @@ git_command_index(argv) := min({j |
 # Options before the command that set configuration (aliases, core.pager, core.sshCommand, ...)
 # or choose git's programs.
 deny contains msg if {
-	some spec in job_specs
-	valid_argv(spec.command)
-	basename(spec.command[0]) == "git"
-	some i, a in spec.command
+	some argv in job_argvs
+	valid_argv(argv)
+	basename(argv[0]) == "git"
+	some i, a in argv
 	i > 0
-	i < git_command_index(spec.command)
+	i < git_command_index(argv)
 	git_config_option(a)
 	msg := sprintf("git may not be given configuration or programs on the command line (%s)", [a])
 }
@@ -217,35 +256,35 @@ git_config_option(a) if regex.match(`^(--exec-path|--config-env)=|^-c.`, a)
 
 # `git rebase --exec CMD` runs CMD through a shell.
 deny contains "git rebase may not run commands (--exec, -x)" if {
-	some spec in job_specs
-	valid_argv(spec.command)
-	basename(spec.command[0]) == "git"
-	spec.command[git_command_index(spec.command)] == "rebase"
-	some a in spec.command
+	some argv in job_argvs
+	valid_argv(argv)
+	basename(argv[0]) == "git"
+	argv[git_command_index(argv)] == "rebase"
+	some a in argv
 	regex.match(`^(-x|--exec(=.*)?)$`, a)
 }
 
 deny contains msg if {
-	some spec in job_specs
-	valid_argv(spec.command)
-	basename(spec.command[0]) == "git"
-	sub := spec.command[git_command_index(spec.command)]
+	some argv in job_argvs
+	valid_argv(argv)
+	basename(argv[0]) == "git"
+	sub := argv[git_command_index(argv)]
 	not sub in git_commands
 	msg := sprintf("git %q is not one of git's own commands allowed here (aliases are not allowed)", [sub])
 }
 
 deny contains msg if {
-	some spec in job_specs
-	some arg in spec.command
+	some argv in job_argvs
+	some arg in argv
 	basename(arg) in privilege_tools
 	msg := sprintf("privilege escalation (%s) is not allowed", [basename(arg)])
 }
 
 # A shell as the program, or a shell handed a script (`env bash -c ...`, `xargs sh -c ...`).
 deny contains msg if {
-	some spec in job_specs
+	some argv in job_argvs
 	not setting("allow_shell")
-	uses_shell(spec.command)
+	uses_shell(argv)
 	msg := "shells are not allowed (set data.baton.config.allow_shell to permit them)"
 }
 
@@ -263,15 +302,14 @@ uses_shell(argv) if {
 # Token lists to inspect: the argv itself and, when a shell runs it (allow_shell), each argument
 # split like a shell would (without a shell, no argument is ever parsed as a command line).
 token_lists contains argv if {
-	some spec in job_specs
-	argv := spec.command
+	some argv in job_argvs
 	is_array(argv)
 }
 
 token_lists contains tokens if {
-	some spec in job_specs
-	uses_shell(spec.command)
-	some arg in spec.command
+	some argv in job_argvs
+	uses_shell(argv)
+	some arg in argv
 	is_string(arg)
 	some segment in regex.split(`[;&|()\n]+`, arg)
 	tokens := [t | some t in regex.split(`\s+`, trim_space(segment)); t != ""]

@@ -28,9 +28,11 @@ int64_t WorstCaseExpandedBytes(const std::string& text, int* outputs) {
   int64_t worst = static_cast<int64_t>(text.size());
   if (!refs.ok()) return worst;
   for (const PlaceholderRef& r : *refs) {
-    bool output = r.field == "stdout" || r.field == "stderr";
+    bool output = !r.own && (r.field == "stdout" || r.field == "stderr");
     *outputs += output;
-    worst += output ? kPlaceholderMaxBytes : 64;  // exit_code, job_id, state: a few bytes
+    // {{last_error}} is bounded (server/runner/failure_summary.h); exit_code, job_id, state,
+    // attempt: a few bytes.
+    worst += output ? kPlaceholderMaxBytes : r.field == "last_error" ? kLastErrorMaxBytes : 64;
   }
   return worst;
 }
@@ -48,6 +50,8 @@ std::vector<std::pair<std::string, std::string>> StepReferences(const JobSpec& s
   for (const auto& a : spec.command) add(a, "command");
   for (const auto& [k, v] : spec.env) add(v, "env." + k);
   if (spec.stdin_data) add(*spec.stdin_data, "stdin");
+  if (spec.verify)
+    for (const auto& a : spec.verify->command) add(a, "verify.command");
   for (const JobSpec& comp : spec.on_failure)
     for (auto& r : StepReferences(comp, where + "on_failure.")) out.push_back(std::move(r));
   return out;
@@ -99,11 +103,15 @@ Result<ParsedJobSpec> JobService::Parse(const json& request, const std::string& 
   for (const auto& a : spec.command) texts.push_back(&a);
   for (const auto& [k, v] : spec.env) texts.push_back(&v);
   if (spec.stdin_data) texts.push_back(&*spec.stdin_data);
+  if (spec.verify)
+    for (const auto& a : spec.verify->command) texts.push_back(&a);
   for (const std::string* t : texts) {
     auto refs = FindPlaceholders(*t);
     if (!refs.ok())
-      return Status::InvalidArgument("`" + where + "command/env/stdin`: " + refs.status().message());
+      return Status::InvalidArgument("`" + where + "command/env/stdin/verify`: " +
+                                     refs.status().message());
     for (const PlaceholderRef& r : *refs) {
+      if (r.own) continue;  // {{attempt}}, {{last_error}}: every job has them
       if (r.step.empty() && !has_predecessor)
         return Status::InvalidArgument("`" + where + "command` uses {{prev." + r.field +
                                        "}} but the job has no predecessor: add depends_on, or "
@@ -150,6 +158,8 @@ Status JobService::CheckExpandedSizes(const JobSpec& spec, const std::string& wh
   int64_t worst = 0;
   for (const std::string& arg : spec.command) worst += WorstCaseExpandedBytes(arg, &outputs);
   for (const auto& [k, v] : spec.env) worst += WorstCaseExpandedBytes(v, &outputs);
+  if (spec.verify)  // its own process, but the same bound keeps the check simple
+    for (const std::string& arg : spec.verify->command) worst += WorstCaseExpandedBytes(arg, &outputs);
   if (worst > kMaxExpandedArgsBytes)
     return TooLarge("`" + where + "command` and `" + where + "env` together", worst, outputs,
                     kMaxExpandedArgsBytes,

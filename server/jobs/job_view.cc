@@ -23,6 +23,24 @@ bool ErrorRepeatsExitCode(const Job& job) {
   return job.exit_code && job.error == "exited with code " + std::to_string(*job.exit_code);
 }
 
+// How its latest attempt failed ("verify_failed", "timeout", ...) while that failure stands: the
+// job ended on it or waits to try again. Null otherwise, and for a plain non-zero exit (its
+// exit_code says so).
+json ErrorKind(const Job& job) {
+  if (!job.last_outcome || *job.last_outcome == AttemptOutcome::kSucceeded ||
+      *job.last_outcome == AttemptOutcome::kFailed)
+    return nullptr;
+  switch (job.state) {
+    case JobState::kFailed:
+    case JobState::kDead:
+    case JobState::kPending:
+    case JobState::kQueued:
+      return ToString(*job.last_outcome);
+    default:
+      return nullptr;
+  }
+}
+
 // What the lean view shows of a job's attempts and its next try.
 void AddAttemptFacts(const Job& job, json& v) {
   if (job.attempt > 1 || job.spec.retry.max_attempts > 1) {
@@ -46,6 +64,7 @@ json LeanView(const Job& job, const JobViewOptions& o) {
   if (!job.spec.name.empty()) v["name"] = job.spec.name;
   if (job.exit_code && *job.exit_code != 0) v["exit_code"] = *job.exit_code;
   if (job.signal) v["signal"] = *job.signal;
+  if (json kind = ErrorKind(job); !kind.is_null()) v["error_kind"] = kind;
   if (!job.error.empty() && !ErrorRepeatsExitCode(job)) v["error"] = job.error;
   AddAttemptFacts(job, v);
   if (job.started_ms && job.finished_ms) v["duration_ms"] = *job.finished_ms - *job.started_ms;
@@ -97,6 +116,7 @@ json JobView(const Job& job, const std::optional<Attempt>& attempt, const JobVie
   if (job.attempt_base > 0) v["attempts_before_retry"] = job.attempt_base;
   if (job.exit_code) v["exit_code"] = *job.exit_code;
   if (job.signal) v["signal"] = *job.signal;
+  if (json kind = ErrorKind(job); !kind.is_null()) v["error_kind"] = kind;
   if (!job.error.empty()) v["error"] = job.error;
   if (job.state == JobState::kPending && job.run_at_ms > job.created_ms)
     v["run_at"] = FormatRfc3339Ms(job.run_at_ms);
@@ -131,6 +151,7 @@ json JobRow(const Job& job, bool verbose) {
     if (!job.spec.name.empty()) r["name"] = job.spec.name;
     else r["command"] = cmd;
     if (job.exit_code && *job.exit_code != 0) r["exit_code"] = *job.exit_code;
+    if (json kind = ErrorKind(job); !kind.is_null()) r["error_kind"] = kind;
     if (job.spec.queue != kDefaultQueue) r["queue"] = job.spec.queue;
     return r;
   }
@@ -145,6 +166,7 @@ json JobRow(const Job& job, bool verbose) {
   if (job.state == JobState::kPending && job.run_at_ms > job.created_ms)
     r["run_at"] = FormatRfc3339Ms(job.run_at_ms);
   if (job.exit_code) r["exit_code"] = *job.exit_code;
+  if (json kind = ErrorKind(job); !kind.is_null()) r["error_kind"] = kind;
   if (!job.error.empty()) r["error"] = job.error.size() > 200 ? job.error.substr(0, 197) + "..." : job.error;
   if (!job.spec.labels.empty()) r["labels"] = job.spec.labels;
   return r;
@@ -164,6 +186,7 @@ const json& JobRowSchema() {
         {"finished_at", {{"type", "string"}}},
         {"run_at", {{"type", "string"}}},
         {"exit_code", {{"type", "integer"}}},
+        {"error_kind", {{"type", "string"}}},
         {"error", {{"type", "string"}}},
         {"labels", {{"type", "object"}, {"additionalProperties", {{"type", "string"}}}}}}},
       {"required", {"job_id", "state"}}};
@@ -216,6 +239,9 @@ const json& JobViewSchema() {
         {"attempts_before_retry", {{"type", "integer"}}},
         {"exit_code", {{"type", "integer"}}},
         {"signal", {{"type", "integer"}}},
+        {"error_kind",
+         {{"type", "string"},
+          {"description", "How the latest attempt failed: failed, timeout, verify_failed, ..."}}},
         {"error", {{"type", "string"}}},
         {"pid", {{"type", "integer"}}},
         {"run_at", {{"type", "string"}}},

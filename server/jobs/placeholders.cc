@@ -10,11 +10,17 @@ Result<PlaceholderRef> ParseRef(std::string_view body) {
   auto bad = [&](const std::string& why) {
     return Status::InvalidArgument("placeholder {{" + std::string(body) + "}} " + why +
                                    "; use {{prev.stdout}}, {{prev.stderr}}, {{prev.exit_code}}, "
-                                   "{{prev.job_id}}, {{prev.state}} or {{steps.NAME.stdout}}");
+                                   "{{prev.job_id}}, {{prev.state}}, {{steps.NAME.stdout}}, {{attempt}} "
+                                   "or {{last_error}}");
   };
   while (!body.empty() && body.front() == ' ') body.remove_prefix(1);
   while (!body.empty() && body.back() == ' ') body.remove_suffix(1);
   PlaceholderRef ref;
+  if (body == "attempt" || body == "last_error") {
+    ref.field = std::string(body);
+    ref.own = true;
+    return ref;
+  }
   std::string_view field;
   if (body.substr(0, 5) == "prev.") {
     field = body.substr(5);

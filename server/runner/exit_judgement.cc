@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "server/runner/failure_summary.h"
+
 namespace baton {
 
 ExitJudgement JudgeExit(const AttemptExit& e, const JobSpec& spec,
@@ -36,6 +38,27 @@ ExitJudgement JudgeExit(const AttemptExit& e, const JobSpec& spec,
       j.error = e.output_error + " (" + ran + ")";
     }
   }
+  return j;
+}
+
+ExitJudgement JudgeVerify(const AttemptExit& e, double timeout_s,
+                          const std::string& cancel_reason) {
+  ExitJudgement j;
+  bool timed_out = e.stopped_for == AttemptOutcome::kTimeout;
+  if (e.stopped_for && !timed_out) {  // cancelled, or lost at shutdown: not the verifier's verdict
+    j.outcome = *e.stopped_for;
+    j.error = j.outcome == AttemptOutcome::kLost ? "the runner shut down while the verifier ran"
+              : cancel_reason.empty()           ? "cancelled by request"
+                                                : cancel_reason;
+    return j;
+  }
+  if (!timed_out && e.exit_code == 0) {
+    j.outcome = AttemptOutcome::kSucceeded;
+    return j;
+  }
+  j.outcome = AttemptOutcome::kVerifyFailed;
+  j.error = VerifyFailureText(e.exit_code, e.signal, timed_out ? std::optional(timeout_s) : std::nullopt,
+                              e.stdout_tail, e.stderr_tail);
   return j;
 }
 

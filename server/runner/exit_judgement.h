@@ -22,4 +22,10 @@ struct ExitJudgement {
 ExitJudgement JudgeExit(const AttemptExit& exit, const JobSpec& spec,
                         const std::string& cancel_reason);
 
+// How the verifier of an attempt whose command exited 0 ended: kSucceeded on its exit 0;
+// kVerifyFailed (its error the verifier's last lines, server/runner/failure_summary.h) on a
+// non-zero exit, a signal or its `timeout_s`; a cancel or the runner's shutdown as JudgeExit says.
+ExitJudgement JudgeVerify(const AttemptExit& exit, double timeout_s,
+                          const std::string& cancel_reason);
+
 }  // namespace baton

@@ -5,8 +5,11 @@
 namespace baton {
 
 bool ExpansionChangedSpec(const JobSpec& stored, const JobSpec& expanded) {
+  auto verify_argv = [](const JobSpec& s) {
+    return s.verify ? s.verify->command : std::vector<std::string>{};
+  };
   return stored.command != expanded.command || stored.env != expanded.env ||
-         stored.stdin_data != expanded.stdin_data;
+         stored.stdin_data != expanded.stdin_data || verify_argv(stored) != verify_argv(expanded);
 }
 
 std::string DenialOfExpandedJob(JobChecker& checker, const Job& job, const JobSpec& expanded,

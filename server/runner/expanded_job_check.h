@@ -15,7 +15,8 @@
 
 namespace baton {
 
-// True when expanding placeholders changed what would run: argv, an env value or stdin.
+// True when expanding placeholders changed what would run: argv, an env value, stdin or the
+// verifier's argv.
 bool ExpansionChangedSpec(const JobSpec& stored, const JobSpec& expanded);
 
 // "policy denied the expanded command: <reasons>" when `checker` refuses `expanded` (the spec of

@@ -2,6 +2,8 @@
 
 #include <fstream>
 
+#include "server/runner/failure_summary.h"
+
 namespace baton {
 
 namespace {
@@ -73,6 +75,15 @@ Result<std::string> JobOutputResolver::Value(const PlaceholderRef& ref) {
   if (ref.field == "job_id") return std::to_string(s->job.id);
   if (ref.field == "state") return std::string(ToString(s->job.state));
   return Status::InvalidArgument("unknown placeholder field " + ref.field);
+}
+
+Result<std::string> JobOutputResolver::LastError(int attempt) {
+  if (attempt <= 1) return std::string();
+  BATON_ASSIGN_OR_RETURN(auto attempts, store_.Attempts(job_.id));
+  for (const Attempt& a : attempts)
+    if (a.number == attempt - 1)
+      return SummarizeFailure(a, ReadFileTail(a.stderr_path, kOutputTailBytes));
+  return std::string();
 }
 
 std::string JobOutputResolver::PrevOutputPath() {

@@ -27,6 +27,9 @@ class JobOutputResolver {
 
   // The value of a placeholder; InvalidArgument when it names no predecessor or step.
   Result<std::string> Value(const PlaceholderRef& ref);
+  // {{last_error}} at the start of `attempt`: the summary of attempt - 1's failure
+  // (server/runner/failure_summary.h); "" for the first attempt or after a success.
+  Result<std::string> LastError(int attempt);
   // Path of the predecessor's stdout file ("" without a predecessor).
   std::string PrevOutputPath();
 

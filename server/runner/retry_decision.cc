@@ -29,6 +29,8 @@ bool IsRetryable(const RetryPolicy& p, AttemptOutcome outcome, std::optional<int
       return p.on_lost;
     case AttemptOutcome::kSignaled:
       return p.on_signal;
+    case AttemptOutcome::kVerifyFailed:
+      return p.on_verify_failed;
     case AttemptOutcome::kSucceeded:
     case AttemptOutcome::kCancelled:
     case AttemptOutcome::kSpawnError:  // a wrong command does not fix itself

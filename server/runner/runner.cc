@@ -170,25 +170,32 @@ void Runner::StartAttempt(Claim claim) {
       return FinishWithoutProcess(job, attempt, AttemptOutcome::kDenied, denied);
   // Resolve the predecessor's result for placeholders and BATON_PREV_OUTPUT_FILE.
   JobOutputResolver resolver(store_, job);
-  auto expand = [&](const std::string& text) {
-    return ExpandPlaceholders(text, [&](const PlaceholderRef& ref) { return resolver.Value(ref); });
+  std::optional<std::string> last_error;  // read once, when a placeholder asks for it
+  auto lookup = [&](const PlaceholderRef& ref) -> Result<std::string> {
+    if (ref.own && ref.field == "attempt") return std::to_string(attempt);
+    if (ref.own) {
+      if (!last_error) {
+        BATON_ASSIGN_OR_RETURN(last_error, resolver.LastError(attempt));
+      }
+      return *last_error;
+    }
+    return resolver.Value(ref);
   };
   JobSpec expanded = job.spec;
-  for (std::string& arg : expanded.command) {
-    auto a = expand(arg);
-    if (!a.ok()) return FinishWithoutProcess(job, attempt, AttemptOutcome::kSpawnError, a.status().message());
-    arg = std::move(*a);
-  }
-  for (auto& [k, v] : expanded.env) {
-    auto e = expand(v);
-    if (!e.ok()) return FinishWithoutProcess(job, attempt, AttemptOutcome::kSpawnError, e.status().message());
-    v = std::move(*e);
-  }
-  if (expanded.stdin_data) {
-    auto in = expand(*expanded.stdin_data);
-    if (!in.ok()) return FinishWithoutProcess(job, attempt, AttemptOutcome::kSpawnError, in.status().message());
-    expanded.stdin_data = std::move(*in);
-  }
+  std::string unexpanded;  // the first error, for the attempt that cannot start
+  auto expand = [&](std::string& text) {
+    if (!unexpanded.empty()) return;
+    auto e = ExpandPlaceholders(text, lookup);
+    if (e.ok()) text = std::move(*e);
+    else unexpanded = e.status().message();
+  };
+  for (std::string& arg : expanded.command) expand(arg);
+  for (auto& [k, v] : expanded.env) expand(v);
+  if (expanded.stdin_data) expand(*expanded.stdin_data);
+  if (expanded.verify)
+    for (std::string& arg : expanded.verify->command) expand(arg);
+  if (!unexpanded.empty())
+    return FinishWithoutProcess(job, attempt, AttemptOutcome::kSpawnError, unexpanded);
   // Every earlier check judged the placeholders, not what they expand to: judge what will run.
   if (options_.job_checker && ExpansionChangedSpec(job.spec, expanded))
     if (std::string denied = DenialOfExpandedJob(*options_.job_checker, job, expanded, attempt);
@@ -216,6 +223,16 @@ void Runner::StartAttempt(Claim claim) {
     if (!wt.ok()) return FinishWithoutProcess(job, attempt, AttemptOutcome::kSpawnError, wt.status().message());
     worktree = std::move(*wt);
   }
+  std::optional<LaunchRequest> verify;
+  if (expanded.verify) {
+    verify = req;  // same cwd (the worktree, for an isolated job) and environment, no stdin
+    verify->argv = expanded.verify->command;
+    verify->stdin_data.reset();
+    verify->stdout_path = base + ".verify.out";
+    verify->stderr_path = base + ".verify.err";
+    verify->timeout_s = expanded.verify->timeout_s;
+    verify->inactivity_timeout_s = 0;
+  }
   LaunchResult launched = executor_->Launch(req);
   if (launched.refused) {
     spdlog::warn("job {} could not start: {}", job.id, launched.error);
@@ -228,7 +245,8 @@ void Runner::StartAttempt(Claim claim) {
   }
 
   SpawnRecord spawn{launched.pid, launched.start_ticks, req.stdout_path, req.stderr_path};
-  Active a{std::move(job), attempt, std::nullopt, std::move(worktree)};
+  Active a{std::move(job), attempt, std::nullopt, std::move(verify), std::nullopt,
+           std::move(worktree)};
   // The job runs on either way; the record is written again until it works (and at the latest
   // with its end), for `baton logs`, {{prev.stdout}} and a crash's recovery.
   Status s = store_.RecordSpawn(a.job.id, attempt, spawn.pid, spawn.start_ticks,
@@ -316,13 +334,43 @@ void Runner::OnExit(const AttemptExit& e) {
     spdlog::error("job {} attempt {} ended but the runner did not start it", e.job_id, e.attempt);
     return;
   }
+  if (it->second.command_exit) {
+    Active a = std::move(it->second);
+    active_.erase(it);
+    return OnVerifyExit(std::move(a), e);
+  }
+  ExitJudgement j = JudgeExit(e, it->second.job.spec, it->second.job.error);
+  if (j.outcome == AttemptOutcome::kSucceeded && it->second.verify) {
+    Active& a = it->second;
+    if (stop_) {  // StopAll would not stop a verifier started now
+      j = {AttemptOutcome::kLost, "the runner shut down before the verifier ran"};
+    } else if (LaunchResult v = executor_->Launch(*a.verify); v.refused) {
+      j = {*v.refused, "the verify command could not start: " + v.error};
+    } else {
+      spdlog::debug("job {} attempt {}: verifying as pid {}", a.job.id, a.attempt, v.pid);
+      a.command_exit = e;
+      return;
+    }
+  }
   Active a = std::move(it->second);
   active_.erase(it);
-  ExitJudgement j = JudgeExit(e, a.job.spec, a.job.error);
   // The work is on its branch before the end is recorded: a reader told "succeeded" finds it.
   std::string worktree;
   if (a.worktree) worktree = PutAwayIsolatedAttempt(*a.worktree, a.job, a.attempt, j.outcome);
   Record(a.job, a.attempt, j.outcome, e.exit_code, e.signal, j.error, e.stdout_tail, e.stderr_tail,
+         a.unrecorded_spawn ? &*a.unrecorded_spawn : nullptr, worktree);
+  dirty_ = true;
+}
+
+void Runner::OnVerifyExit(Active a, const AttemptExit& e) {
+  ExitJudgement j = JudgeVerify(e, a.verify->timeout_s, a.job.error);
+  // The attempt's exit code and output are the command's; the verifier's are in its error and
+  // in <attempt>.verify.out|.err (`baton logs --verify`).
+  const AttemptExit& command = *a.command_exit;
+  std::string worktree;  // put away after the verifier, which ran in it
+  if (a.worktree) worktree = PutAwayIsolatedAttempt(*a.worktree, a.job, a.attempt, j.outcome);
+  Record(a.job, a.attempt, j.outcome, command.exit_code, command.signal, j.error,
+         command.stdout_tail, command.stderr_tail,
          a.unrecorded_spawn ? &*a.unrecorded_spawn : nullptr, worktree);
   dirty_ = true;
 }

@@ -107,7 +107,9 @@ class Runner {
     Job job;
     int attempt = 0;
     std::optional<SpawnRecord> unrecorded_spawn;  // RecordSpawn failed: written again
-    std::optional<JobWorktree> worktree;          // isolation "worktree": put away at its end
+    std::optional<LaunchRequest> verify;      // the job's verifier, launched when it exits 0
+    std::optional<AttemptExit> command_exit;  // the command's end, kept while the verifier runs
+    std::optional<JobWorktree> worktree;      // isolation "worktree": put away at its end
   };
 
   void ClaimAndStart();
@@ -115,6 +117,8 @@ class Runner {
   void FinishWithoutProcess(const Job& job, int attempt, AttemptOutcome outcome,
                             const std::string& error);
   void OnExit(const AttemptExit& exit);
+  // The verifier of `a`, whose command exited 0, has ended: its verdict is the attempt's.
+  void OnVerifyExit(Active a, const AttemptExit& exit);
   RecordResult Record(const Job& job, int attempt, AttemptOutcome outcome,
                       std::optional<int> exit_code, std::optional<int> signal,
                       const std::string& error, const std::string& out_tail,

@@ -3,7 +3,7 @@
 baton_test(durable_test
   SOURCES cron_test.cc schedule_firing_test.cc retry_attempts_test.cc runner_timeout_test.cc
     runner_delay_test.cc jobs_tools_test.cc schedule_runner_test.cc retention_test.cc
-    status_view_test.cc
+    status_view_test.cc verify_step_test.cc
     mcp_tasks_test.cc
   LIBS baton_tools baton_core)
 

@@ -6,6 +6,7 @@ namespace baton {
 namespace {
 
 Result<std::string> Lookup(const PlaceholderRef& r) {
+  if (r.own) return "O." + r.field;
   if (r.step.empty()) return "P." + r.field;
   return "S." + r.step + "." + r.field;
 }
@@ -19,6 +20,7 @@ TEST(PlaceholdersTest, ExpandsKnownPlaceholders) {
       {"{{steps.build.stderr}}", "S.build.stderr"},
       {"{{steps.a.b.job_id}}", "S.a.b.job_id"},
       {"{{{{literal}}", "{{literal}}"},
+      {"try {{attempt}}: {{ last_error }}", "try O.attempt: O.last_error"},
       {"a {{ unterminated", "a {{ unterminated"},
       {"", ""},
   };

@@ -32,6 +32,18 @@ TEST(JobSpecTest, ErrorsNameTheFieldAndTheFix) {
       {R"({"command":["a"],"depends_on":[{"job":1,"condition":"maybe"}]})", "`depends_on[0].condition`"},
       {R"({"command":["a"],"depends_on":[2,2]})", "repeats job 2"},
       {R"({"command":["a"],"timeout_seconds":"10"})", "`timeout_seconds` must be a number"},
+      {R"({"command":["a"],"verify":["make","test"]})", "`verify` must be an object"},
+      {R"({"command":["a"],"verify":{}})", "`verify.command` is required"},
+      {R"({"command":["a"],"verify":{"command":[]}})", "`verify.command` must be a non-empty array"},
+      {R"({"command":["a"],"verify":{"command":"make test"}})", "`verify.command` must be an argv array"},
+      {R"({"command":["a"],"verify":{"command":["make",1]}})", "`verify.command[1]` must be a string"},
+      {R"({"command":["a"],"verify":{"command":["", "x"]}})", "`verify.command[0]` must name a program"},
+      {R"({"command":["a"],"verify":{"command":["t"],"timeout_seconds":0}})",
+       "`verify.timeout_seconds` must be a number of seconds greater than 0"},
+      {R"({"command":["a"],"verify":{"command":["t"],"timeout_seconds":1e9}})",
+       "`verify.timeout_seconds` must be a number of seconds greater than 0 and at most 604800"},
+      {R"({"command":["a"],"verify":{"command":["t"],"timeout":5}})",
+       "`verify.timeout` is not a verify option (did you mean"},
   };
   SpecContext ctx{"/tmp", 1000};
   for (const Case& c : kCases) {
@@ -70,6 +82,31 @@ TEST(JobSpecTest, NormalizesAndRoundTrips) {
   auto again = ParseJobSpec(JobSpecToJson(*spec), ctx);
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   EXPECT_EQ(JobSpecToJson(*again), JobSpecToJson(*spec));
+}
+
+TEST(JobSpecTest, VerifyRoundTripsWithItsDefaultTimeoutAndRetryOnVerifyFailed) {
+  SpecContext ctx{"/tmp", 0};
+  auto spec = ParseJobSpec({{"command", {"make"}}, {"verify", {{"command", {"make", "test"}}}}}, ctx);
+  ASSERT_TRUE(spec.ok()) << spec.status().ToString();
+  ASSERT_TRUE(spec->verify.has_value());
+  EXPECT_EQ(spec->verify->command, (std::vector<std::string>{"make", "test"}));
+  EXPECT_EQ(spec->verify->timeout_s, kDefaultVerifyTimeoutSeconds);
+  EXPECT_TRUE(spec->retry.on_verify_failed);  // retried by default (when attempts are left)
+  auto again = ParseJobSpec(JobSpecToJson(*spec), ctx);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(JobSpecToJson(*again), JobSpecToJson(*spec));
+
+  struct Case { json retry_on; bool retried; };
+  const Case kCases[] = {{{"nonzero"}, true}, {{"verify_failed"}, true}, {{"timeout"}, false}};
+  for (const Case& c : kCases) {
+    SCOPED_TRACE(c.retry_on.dump());
+    auto r = ParseJobSpec({{"command", {"a"}}, {"retry", {{"retry_on", c.retry_on}}}}, ctx);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->retry.on_verify_failed, c.retried);
+    auto back = ParseJobSpec(JobSpecToJson(*r), ctx);
+    ASSERT_TRUE(back.ok());
+    EXPECT_EQ(back->retry.on_verify_failed, c.retried);
+  }
 }
 
 }  // namespace
