@@ -1,5 +1,6 @@
 // `baton_bench report`: merges the JSON lines of a run (baton's and the peers') into one JSON
-// document and one markdown table, ordered by scenario.
+// document and one markdown table, ordered by scenario, followed by baton's end-to-end figures
+// side by side with the spawn loop and the peers measured in the same run.
 #include <stdio.h>
 
 #include <algorithm>
@@ -23,6 +24,48 @@ std::string Num(double v) {
   else
     snprintf(buf, sizeof buf, "%.3g", v);
   return buf;
+}
+
+std::string Ratio(double v) {
+  char buf[32];
+  snprintf(buf, sizeof buf, "%.2f", v);
+  return buf;
+}
+
+// Issue 16's targets for end to end: at least 0.7x the spawn loop, at least 2x Huey.
+constexpr double kSpawnRatioTarget = 0.7;
+constexpr double kHueyRatioTarget = 2.0;
+
+std::string Verdict(double ratio, double target) {
+  return "target >= " + Ratio(target) + "x: " + (ratio >= target ? "met" : "**not met**");
+}
+
+// "end to end c=2: baton 398/s = 0.30x spawn (…), 0.71x huey (…), 2.1x celery": one line per
+// concurrency. Pairs figures by scenario 2's name, which baton_bench and peers.py share.
+std::string SideBySide(const json& figures) {
+  std::string out;
+  for (const json& b : figures) {
+    if (b["scenario"] != 2 || b.value("system", "") != "baton" || !b.contains("value")) continue;
+    std::string name = b.value("name", "");
+    std::string conc = name.substr(name.find_last_of(' ') + 1);
+    double v = b["value"].get<double>();
+    std::string line = "- end to end c=" + conc + ": baton " + Num(v) + "/s";
+    if (b.contains("ratio"))
+      line += " = " + Ratio(b["ratio"].get<double>()) + "x spawn (" +
+              Verdict(b["ratio"].get<double>(), kSpawnRatioTarget) + ")";
+    for (const json& p : figures) {
+      if (p["scenario"] != 2 || p.value("system", "baton") == "baton" || p.value("name", "") != name ||
+          !p.contains("value") || p["value"].get<double>() <= 0)
+        continue;
+      std::string system = p["system"].get<std::string>();
+      double ratio = v / p["value"].get<double>();
+      line += ", " + Ratio(ratio) + "x " + system + " (" + Num(p["value"].get<double>()) + "/s";
+      if (system == "huey") line += "; " + Verdict(ratio, kHueyRatioTarget);
+      line += ")";
+    }
+    out += line + "\n";
+  }
+  return out.empty() ? out : "\nSide by side, same run:\n\n" + out;
 }
 
 }  // namespace
@@ -77,6 +120,7 @@ int Report(const Options& o) {
   }
   md += "\nTargets: " + std::to_string(met) + " met, " + std::to_string(missed) +
         " not met (a miss never fails the run). Ratio = value / baseline.\n";
+  md += SideBySide(figures);
   if (o.Has("md")) std::ofstream(o.Get("md")) << md;
   fputs(md.c_str(), stdout);
   return 0;

@@ -56,17 +56,78 @@ Status DecisionLog::Record(const DecisionRecord& r) {
   return tx->Commit();
 }
 
+namespace {
+// Principals whose windows are kept (HTTP tokens may be many); beyond, all start afresh.
+constexpr size_t kMaxEnqueueWindows = 1024;
+
+// Keeps the newest `cap` times that are >= since_ms: the capped count of those >= since_ms stays
+// exact as since_ms grows, since the oldest age out first.
+void Trim(std::multiset<int64_t>& created, int64_t since_ms, int64_t cap) {
+  created.erase(created.begin(), created.lower_bound(since_ms));
+  while (static_cast<int64_t>(created.size()) > cap) created.erase(created.begin());
+}
+}  // namespace
+
+Status DecisionLog::FillWindow(const std::string& principal, EnqueueWindow& w) {
+  // The rowid bound first: a job inserted between the two reads is left to AdvanceWindow.
+  {
+    BATON_ASSIGN_OR_RETURN(Stmt * st, db_->Cached("SELECT COALESCE(MAX(id), 0) FROM jobs"));
+    BATON_ASSIGN_OR_RETURN(bool row, st->Step());
+    w.read_up_to_id = row ? st->Int(0) : 0;
+    st->Reset();
+  }
+  BATON_ASSIGN_OR_RETURN(Stmt * st, db_->Cached(
+      "SELECT created_ms FROM jobs INDEXED BY jobs_principal "
+      "WHERE principal = ? AND created_ms >= ? AND id <= ? ORDER BY created_ms DESC LIMIT ?"));
+  st->Bind(1, principal).Bind(2, w.since_ms).Bind(3, w.read_up_to_id).Bind(4, w.cap);
+  BATON_ASSIGN_OR_RETURN(auto created, st->ReadAll<int64_t>([](Stmt& r) { return r.Int(0); }));
+  w.created = std::multiset<int64_t>(created.begin(), created.end());
+  return Status::OK();
+}
+
+Status DecisionLog::AdvanceWindow(const std::string& principal, EnqueueWindow& w) {
+  BATON_ASSIGN_OR_RETURN(Stmt * st, db_->Cached(
+      "SELECT id, created_ms, principal = ? FROM jobs WHERE id > ? ORDER BY id"));
+  st->Bind(1, principal).Bind(2, w.read_up_to_id);
+  while (true) {
+    Result<bool> row = st->Step();
+    if (!row.ok()) {
+      st->Reset();
+      return row.status();
+    }
+    if (!*row) break;
+    w.read_up_to_id = st->Int(0);
+    if (st->Int(2) != 0) w.created.insert(st->Int(1));
+  }
+  st->Reset();
+  return Status::OK();
+}
+
 Result<int64_t> DecisionLog::CountEnqueues(const std::string& principal, int64_t since_ms,
                                            int64_t cap) {
   std::lock_guard<std::mutex> lock(mu_);
-  BATON_ASSIGN_OR_RETURN(Stmt * st, db_->Cached(
-      "SELECT COUNT(*) FROM (SELECT 1 FROM jobs INDEXED BY jobs_principal "
-      "WHERE principal = ? AND created_ms >= ? LIMIT ?)"));
-  st->Bind(1, principal).Bind(2, since_ms).Bind(3, cap);
-  BATON_ASSIGN_OR_RETURN(bool row, st->Step());
-  int64_t n = row ? st->Int(0) : 0;
-  st->Reset();
-  return n;
+  auto it = windows_.find(principal);
+  bool fresh = it == windows_.end() || it->second.cap != cap || since_ms < it->second.since_ms ||
+               it->second.rollbacks != db_->rollbacks();
+  if (it == windows_.end()) {
+    if (windows_.size() >= kMaxEnqueueWindows) windows_.clear();
+    it = windows_.emplace(principal, EnqueueWindow{}).first;
+  }
+  EnqueueWindow& w = it->second;
+  w.since_ms = since_ms;
+  Status s = Status::OK();
+  if (fresh) {
+    w.cap = cap;
+    w.rollbacks = db_->rollbacks();
+    s = FillWindow(principal, w);
+  }
+  if (s.ok()) s = AdvanceWindow(principal, w);
+  if (!s.ok()) {
+    windows_.erase(it);  // half read: the next call starts afresh
+    return s;
+  }
+  Trim(w.created, since_ms, cap);
+  return static_cast<int64_t>(w.created.size());
 }
 
 Result<std::vector<DecisionRecord>> DecisionLog::Recent(int limit) {

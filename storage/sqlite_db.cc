@@ -165,7 +165,10 @@ Status Db::EndGroup() {
   if (!group_open_) return Status::OK();
   group_open_ = false;
   Status s = RunCached("COMMIT");
-  if (!s.ok()) (void)Exec("ROLLBACK");
+  if (!s.ok()) {
+    (void)Exec("ROLLBACK");
+    ++rollbacks_;
+  }
   return s;
 }
 
@@ -184,6 +187,7 @@ Result<std::unique_ptr<Transaction>> Transaction::Begin(Db& db) {
 
 Transaction::~Transaction() {
   if (done_) return;
+  ++db_.rollbacks_;
   if (savepoint_) {
     // Undo this transaction's part only; the group's other transactions stay.
     (void)db_.RunCached("ROLLBACK TO grouped");

@@ -115,6 +115,9 @@ class Db {
   void BeginGroup() { group_ = true; }
   Status EndGroup();
   bool in_group() const { return group_; }
+  // How many transactions (or groups) of this connection were rolled back: rows this connection
+  // read before one may be gone and their rowids reused, so what was derived from them is stale.
+  uint64_t rollbacks() const { return rollbacks_; }
 
  private:
   friend class Transaction;
@@ -125,6 +128,7 @@ class Db {
   std::unordered_map<std::string, std::unique_ptr<Stmt>> cache_;
   bool group_ = false;       // BeginGroup() called
   bool group_open_ = false;  // the group's BEGIN IMMEDIATE ran
+  uint64_t rollbacks_ = 0;
 };
 
 // One Db shared by the stores of a process (JobStore, DecisionLog), so that a group commit covers

@@ -1,7 +1,9 @@
-"""Scenarios 1-3 for Celery 5 + Redis and RQ, printed as the same JSON lines as baton_bench.
+"""Scenarios 1-3 for Celery 5 + Redis, RQ and Huey 3 on SQLite, printed as the same JSON lines as
+baton_bench.
 
-Run by bench/peers.sh with Debian's /usr/bin/python3 (where python3-celery and python3-rq live):
-  peers.py --system celery|rq --redis-port PORT --stamp BENCH_STAMP --workdir DIR
+Run by bench/peers.sh with Debian's /usr/bin/python3 (where python3-celery and python3-rq live;
+huey comes on PYTHONPATH from peers.sh):
+  peers.py --system celery|rq|huey --redis-port PORT --stamp BENCH_STAMP --workdir DIR
            --baton-bench BATON_BENCH [--smoke]
 Each figure's baseline comes from the same run (baton_bench baseline ...), as baton's do.
 The job of every scenario is a command, as in baton: the task runs it with subprocess.
@@ -59,6 +61,10 @@ class Peer:
         import redis
         self.redis = redis.Redis.from_url(self.url)
 
+    def reset(self):
+        """Forgets every queued task and counter, so that a scenario starts on an empty queue."""
+        self.redis.flushdb()
+
     def stop_workers(self):
         for p in self.workers:
             p.terminate()
@@ -82,6 +88,7 @@ class Peer:
 
 class CeleryPeer(Peer):
     name = "celery"
+    durability = "Redis no fsync"
 
     def start_workers(self, concurrency):
         log = open(os.path.join(self.args.workdir, "celery-worker.log"), "a")
@@ -102,6 +109,7 @@ class CeleryPeer(Peer):
 
 class RqPeer(Peer):
     name = "rq"
+    durability = "Redis no fsync"
 
     def start_workers(self, concurrency):
         log = open(os.path.join(self.args.workdir, "rq-worker.log"), "a")
@@ -125,22 +133,60 @@ class RqPeer(Peer):
         self.queue.enqueue(t.run, argv)
 
 
+class HueyPeer(Peer):
+    """Huey 3 on SQLite (WAL, synchronous=NORMAL as baton's default), one consumer process with
+    thread workers. Huey's workers poll the database; the polling interval is shortened from its
+    default 0.1 s (growing to 10 s when idle) to 1 ms growing to 10 ms, so that the figures
+    measure the queue, not a sleep it would be configured out of for such a comparison."""
+    name = "huey"
+    durability = "SQLite WAL, synchronous=NORMAL"
+
+    def __init__(self, args):
+        self.db = os.path.join(args.workdir, "huey.db")
+        os.environ["BENCH_HUEY_DB"] = self.db
+        super().__init__(args)
+        self.env["BENCH_HUEY_DB"] = self.db
+        import peer_tasks_huey as t
+        self.tasks = t
+
+    def reset(self):
+        super().reset()
+        self.tasks.huey.flush()
+
+    def start_workers(self, concurrency):
+        log = open(os.path.join(self.args.workdir, "huey-consumer.log"), "a")
+        p = subprocess.Popen([sys.executable, "-m", "huey.bin.huey_consumer", "peer_tasks_huey.huey",
+                              "--workers", str(concurrency), "--worker-type", "thread",
+                              "--delay", "0.001", "--max-delay", "0.01", "--no-periodic"],
+                             env=self.env, stdout=log, stderr=log, cwd=HERE)
+        self.workers.append(p)
+        # Ready when a ping task has run.
+        self.tasks.ping()
+        if self.wait_counter("bench:ping", 1, 60) < 1:
+            raise RuntimeError("huey consumer did not run a ping task within 60 s (see %s)" % log.name)
+        self.redis.delete("bench:ping")
+
+    def enqueue(self, argv):
+        self.tasks.run(argv)
+
+
 def scenario_enqueue(peer, args, n):
     base = baseline(args, "sqlite-normal", min(n, 20000))
-    peer.redis.flushdb()
+    peer.reset()
     t0 = time.monotonic()
     for _ in range(n):
         peer.enqueue(["/bin/true"])
     rate = n / (time.monotonic() - t0)
-    emit({"scenario": 1, "system": peer.name, "name": "enqueue sequential (%s, Redis no fsync)" % peer.name,
+    emit({"scenario": 1, "system": peer.name,
+          "name": "enqueue sequential (%s, %s)" % (peer.name, peer.durability),
           "value": rate, "unit": "jobs/s", "baseline": base, "extra": {"n": n}})
-    peer.redis.flushdb()
+    peer.reset()
 
 
 def scenario_e2e(peer, args, n):
     for conc in (1, 2):
         base = baseline(args, "spawn", n, conc)
-        peer.redis.flushdb()
+        peer.reset()
         peer.start_workers(conc)
         peer.redis.set("bench:done", 0)
         t0 = time.monotonic()
@@ -157,7 +203,7 @@ def scenario_latency(peer, args, n):
     stamps = os.path.join(args.workdir, "stamps-" + peer.name)
     os.makedirs(stamps, exist_ok=True)
     base = baseline(args, "stamp", n)
-    peer.redis.flushdb()
+    peer.reset()
     peer.start_workers(2)
     lat = []
     for i in range(n):
@@ -184,7 +230,7 @@ def scenario_latency(peer, args, n):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--system", required=True, choices=["celery", "rq"])
+    ap.add_argument("--system", required=True, choices=["celery", "rq", "huey"])
     ap.add_argument("--redis-port", type=int, required=True)
     ap.add_argument("--stamp", required=True)
     ap.add_argument("--workdir", required=True)
@@ -192,7 +238,7 @@ def main():
     ap.add_argument("--smoke", action="store_true")
     args = ap.parse_args()
     os.makedirs(args.workdir, exist_ok=True)
-    peer = CeleryPeer(args) if args.system == "celery" else RqPeer(args)
+    peer = {"celery": CeleryPeer, "rq": RqPeer, "huey": HueyPeer}[args.system](args)
     try:
         scenario_enqueue(peer, args, 200 if args.smoke else 5000)
         scenario_e2e(peer, args, 50 if args.smoke else 2000)

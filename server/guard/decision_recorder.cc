@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <functional>
 
 #include "base/random_id.h"
@@ -15,7 +16,9 @@ DecisionRecorder::DecisionRecorder(DecisionLog& log, const Clock& clock,
                                    std::vector<std::string> mask_paths)
     : log_(log), clock_(clock), mask_paths_(std::move(mask_paths)) {}
 
-void DecisionRecorder::Mask(json& doc, const std::string& path) {
+namespace {
+
+std::vector<std::string> SplitPath(const std::string& path) {
   std::vector<std::string> parts;
   size_t start = 0;
   while (true) {
@@ -24,24 +27,46 @@ void DecisionRecorder::Mask(json& doc, const std::string& path) {
     if (dot == std::string::npos) break;
     start = dot + 1;
   }
-  std::function<void(json&, size_t)> walk = [&](json& node, size_t i) {
+  return parts;
+}
+
+// Calls at(object, key) for every object holding the value a dotted path names, also inside
+// arrays and chain steps. Json is json or const json: masking and asking whether a mask applies
+// walk alike.
+template <typename Json, typename At>
+void ForEachMasked(Json& doc, const std::vector<std::string>& parts, At at) {
+  std::function<void(Json&, size_t)> walk = [&](Json& node, size_t i) {
     if (node.is_array()) {
-      for (json& e : node) walk(e, i);
+      for (Json& e : node) walk(e, i);
       return;
     }
     if (!node.is_object() || !node.contains(parts[i])) return;
     if (i + 1 == parts.size()) {
-      node[parts[i]] = "<masked>";
+      at(node, parts[i]);
       return;
     }
-    walk(node[parts[i]], i + 1);
+    walk(node.at(parts[i]), i + 1);
   };
   walk(doc, 0);
   if (parts.size() >= 2 && parts[0] == "arguments" && doc.contains("arguments") &&
-      doc["arguments"].contains("steps")) {
-    for (json& step : doc["arguments"]["steps"])
-      if (step.is_object() && step.contains(parts[1])) step[parts[1]] = "<masked>";
+      doc.at("arguments").contains("steps")) {
+    for (Json& step : doc.at("arguments").at("steps"))
+      if (step.is_object() && step.contains(parts[1])) at(step, parts[1]);
   }
+}
+
+}  // namespace
+
+void DecisionRecorder::Mask(json& doc, const std::string& path) {
+  ForEachMasked(doc, SplitPath(path), [](json& node, const std::string& key) {
+    node[key] = "<masked>";
+  });
+}
+
+bool DecisionRecorder::Masks(const json& doc, const std::string& path) {
+  bool found = false;
+  ForEachMasked(doc, SplitPath(path), [&](const json&, const std::string&) { found = true; });
+  return found;
 }
 
 std::vector<std::string> DecisionRecorder::UnrecordedReasons(const Status& why) {
@@ -64,7 +89,11 @@ Status DecisionRecorder::Record(const DecisionSubject& who, const json& input,
   r.eval_us = d.eval_us;
   std::string full = input.dump();
   r.input_digest = Sha256Hex(full);
-  if (mask_paths_.empty()) {
+  // Most inputs hold nothing to mask (no env, no stdin): their text is the one just digested,
+  // not a copy of the document masked and serialized again.
+  bool masks = std::any_of(mask_paths_.begin(), mask_paths_.end(),
+                           [&](const std::string& path) { return Masks(input, path); });
+  if (!masks) {
     r.input_json = std::move(full);
   } else {
     json masked = input;

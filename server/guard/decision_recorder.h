@@ -44,6 +44,8 @@ class DecisionRecorder {
   // Replaces the value at a dotted path ("arguments.env") with "<masked>", also inside arrays
   // and chain steps.
   static void Mask(nlohmann::json& doc, const std::string& path);
+  // Whether Mask(doc, path) would replace anything.
+  static bool Masks(const nlohmann::json& doc, const std::string& path);
 
  private:
   DecisionLog& log_;

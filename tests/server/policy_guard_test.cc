@@ -161,6 +161,25 @@ TEST_F(PolicyGuardTest, InputCarriesServerFactsAndDecisionsAreLoggedMasked) {
   EXPECT_TRUE(found) << "each decision is also an event in the outbox";
 }
 
+TEST(DecisionRecorderTest, MasksSaysWhetherMaskWouldReplaceAnything) {
+  struct Case { const char* doc; const char* path; bool masks; };
+  const Case kCases[] = {
+      {R"({"arguments":{"command":["true"]}})", "arguments.env", false},
+      {R"({"arguments":{"env":{"A":"1"}}})", "arguments.env", true},
+      {R"({"arguments":{"steps":[{"command":["a"]},{"stdin":"x"}]}})", "arguments.stdin", true},
+      {R"({"arguments":[{"env":{}}]})", "arguments.env", true},
+      {R"({"arguments":"env"})", "arguments.env", false},
+  };
+  for (const Case& c : kCases) {
+    SCOPED_TRACE(std::string(c.doc) + " " + c.path);
+    json doc = json::parse(c.doc);
+    EXPECT_EQ(DecisionRecorder::Masks(doc, c.path), c.masks);
+    json masked = doc;
+    DecisionRecorder::Mask(masked, c.path);
+    EXPECT_EQ(masked != doc, c.masks);
+  }
+}
+
 TEST_F(PolicyGuardTest, TemplateEnqueuesAreJudgedByTheirExpandedSpec) {
   UseDefaultPolicy();
   auto g = Guard();

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "storage/decision_log.h"
 #include "storage/job_store.h"
 #include "tests/support/temp_dir.h"
 
@@ -123,6 +124,22 @@ TEST_F(FaultVfsTest, FromTheNthCommitOnEveryCommitFailsUntilThePlanIsRemoved) {
   HealWrites();
   EXPECT_TRUE(store_->Enqueue(Req(), 1003).ok());
   EXPECT_EQ(store_->List(JobFilter{})->size(), 2u);
+}
+
+TEST_F(FaultVfsTest, AnEnqueueCountForgetsTheJobsOfAGroupThatDidNotCommit) {
+  auto log = DecisionLog::Share(store_->connection());
+  auto job = Req();
+  job.origin.principal = "alice";
+  store_->BeginGroup();
+  ASSERT_TRUE(store_->Enqueue(job, 1000).ok());
+  EXPECT_EQ(*log->CountEnqueues("alice", 0, 200), 1);  // the group's own, not yet committed
+  Plan("db.commit 1\n");
+  EXPECT_FALSE(store_->EndGroup().ok());
+  HealWrites();
+  EXPECT_EQ(store_->List(JobFilter{})->size(), 0u);
+  EXPECT_EQ(*log->CountEnqueues("alice", 0, 200), 0) << "a job rolled back is no enqueue";
+  ASSERT_TRUE(store_->Enqueue(job, 1001).ok());
+  EXPECT_EQ(*log->CountEnqueues("alice", 0, 200), 1);
 }
 
 TEST_F(FaultVfsTest, APlanCountsEachPointApartAndRestartsWhenItChanges) {
