@@ -23,6 +23,7 @@ usage:
   baton cancel ID [--no-cascade] [--reason TEXT]
   baton logs ID [--attempt N] [--stderr] [--follow]
   baton retry ID [--reason TEXT] [--policy DIR]   re-queue a dead, failed, cancelled or skipped job
+  baton gc                          put away worktrees of isolated jobs that no longer run
   baton queue list | pause Q | resume Q | limit Q N|none
   baton schedule create NAME --cron EXPR [--tz ZONE] [--catch-up skip|run_once] -- CMD ARG...
   baton schedule list | delete NAME
@@ -55,6 +56,7 @@ int main(int argc, char** argv) {
   if (cmd == "cancel") return baton::CancelCommand(args);
   if (cmd == "logs") return baton::LogsCommand(args);
   if (cmd == "retry") return baton::RetryCommand(args);
+  if (cmd == "gc") return baton::GcCommand(args);
   if (cmd == "queue") return baton::QueueCommand(args);
   if (cmd == "schedule") return baton::ScheduleCommand(args);
   if (cmd == "web") return baton::WebCommand(args);

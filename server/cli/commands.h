@@ -19,6 +19,7 @@ int StatusCommand(const Args& args);   // baton status ID [--wait S]
 int JobsCommand(const Args& args);     // baton jobs [--state S] [--queue Q]
 int CancelCommand(const Args& args);   // baton cancel ID
 int LogsCommand(const Args& args);     // baton logs ID [--stderr] [-f]
+int GcCommand(const Args& args);       // baton gc: put away orphaned job worktrees
 int RetryCommand(const Args& args);    // baton retry ID: re-queue a dead/failed job
 int QueueCommand(const Args& args);    // baton queue list|pause|resume|limit
 int ScheduleCommand(const Args& args); // baton schedule create|list|delete

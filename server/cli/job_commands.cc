@@ -19,6 +19,7 @@
 #include "server/cli/logging.h"
 #include "server/cli/serve_flags.h"
 #include "server/cli/terminal_progress.h"
+#include "server/jobs/job_worktree.h"
 #include "storage/job_options.h"
 
 namespace baton {
@@ -238,6 +239,29 @@ int RetryCommand(const Args& args) {
   else std::printf("job %lld: %s (attempt numbering continues after %d)\n",
                    static_cast<long long>(*id), ToString(job->state), job->attempt);
   return 0;
+}
+
+// `baton gc`: worktrees of isolated jobs that no longer run (their runner died, the job was not
+// retried): their work is committed on the job's branch, then they are removed; one whose work
+// could not be committed is kept and named.
+int GcCommand(const Args& args) {
+  auto flags = ParseFlags(args, {"db", "log-level"}, {});
+  if (!flags.ok() || !flags->positional.empty())
+    return Fail((flags.ok() ? std::string("unexpected argument") : flags.status().message()) +
+                    "\nusage: baton gc [--db PATH]",
+                2);
+  auto fe = OpenFrontEnd(*flags);
+  if (!fe.ok()) return Fail(fe.status().ToString());
+  auto report = CollectOrphanWorktrees((*fe)->paths().worktrees_dir, [&](JobId id) {
+    auto job = (*fe)->jobs().Get(id);
+    // A job retention deleted runs no more; a failed read keeps the worktree.
+    if (!job.ok()) return job.status().code() != StatusCode::kNotFound;
+    return job->state == JobState::kRunning;
+  });
+  if (!report.ok()) return Fail(report.status().message());
+  for (const std::string& p : report->removed) std::printf("removed %s (work kept on its branch)\n", p.c_str());
+  for (const std::string& p : report->kept) std::printf("kept %s\n", p.c_str());
+  return report->kept.empty() ? 0 : 1;
 }
 
 int QueueCommand(const Args& args) {

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/command_run.h"
+#include "server/jobs/job_worktree.h"
 #include "tests/support/cli_fixture.h"
 
 namespace baton {
@@ -56,6 +57,28 @@ TEST_F(IsolationCliTest, ACwdOutsideGitIsRefusedAtEnqueue) {
                           "true"});
   EXPECT_NE(rc, 0);
   EXPECT_EQ(out, "");
+}
+
+// A worktree whose job is gone (a runner died, retention deleted the job): gc commits what it
+// held on the branch, then removes it.
+TEST_F(IsolationCliTest, GcPutsAwayTheWorktreeOfAJobThatNoLongerRuns) {
+  std::string repo = dir_.File("repo");
+  std::filesystem::create_directories(repo);
+  Git(repo, {"init", "--quiet"});
+  std::ofstream(repo + "/README") << "hello\n";
+  Git(repo, {"add", "-A"});
+  Git(repo, {"commit", "--quiet", "-m", "first"});
+  ASSERT_EQ(Baton({"jobs"}).first, 0);  // the database exists
+  auto source = ResolveWorktreeSource(repo, "");
+  ASSERT_TRUE(source.ok());
+  auto wt = CreateJobWorktree(*source, dir_.File("worktrees"), 99);
+  ASSERT_TRUE(wt.ok()) << wt.status().ToString();
+  std::ofstream(wt->path + "/unsaved") << "work\n";
+  auto [rc, out] = Baton({"gc"});
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("removed " + wt->path), std::string::npos) << out;
+  EXPECT_FALSE(std::filesystem::exists(wt->path));
+  EXPECT_EQ(Git(repo, {"show", "baton/job-99:unsaved"}), "work\n");
 }
 
 }  // namespace
