@@ -25,15 +25,20 @@ class IsolationCliTest : public testing::CliFixture {
     EXPECT_TRUE(r.ok() && r->exit_code == 0) << args[0];
     return r.ok() ? r->out : "";
   }
-};
-
-TEST_F(IsolationCliTest, AJobEditsItsOwnWorktreeAndTheCheckoutStaysClean) {
+  // A repository with one commit holding README ("hello").
+  std::string MakeRepo() {
   std::string repo = dir_.File("repo");
   std::filesystem::create_directories(repo);
   Git(repo, {"init", "--quiet"});
   std::ofstream(repo + "/README") << "hello\n";
   Git(repo, {"add", "-A"});
   Git(repo, {"commit", "--quiet", "-m", "first"});
+    return repo;
+  }
+};
+
+TEST_F(IsolationCliTest, AJobEditsItsOwnWorktreeAndTheCheckoutStaysClean) {
+  std::string repo = MakeRepo();
   auto [rc, out] = Baton({"enqueue", "--cwd", repo, "--isolation", "worktree", "--", "sh", "-c",
                           "echo more >> README; test \"$PWD\" = \"$BATON_WORKTREE\" && "
                           "test -n \"$BATON_PORT_BASE\""});
@@ -62,12 +67,7 @@ TEST_F(IsolationCliTest, ACwdOutsideGitIsRefusedAtEnqueue) {
 // A worktree whose job is gone (a runner died, retention deleted the job): gc commits what it
 // held on the branch, then removes it.
 TEST_F(IsolationCliTest, GcPutsAwayTheWorktreeOfAJobThatNoLongerRuns) {
-  std::string repo = dir_.File("repo");
-  std::filesystem::create_directories(repo);
-  Git(repo, {"init", "--quiet"});
-  std::ofstream(repo + "/README") << "hello\n";
-  Git(repo, {"add", "-A"});
-  Git(repo, {"commit", "--quiet", "-m", "first"});
+  std::string repo = MakeRepo();
   ASSERT_EQ(Baton({"jobs"}).first, 0);  // the database exists
   auto source = ResolveWorktreeSource(repo, "");
   ASSERT_TRUE(source.ok());
