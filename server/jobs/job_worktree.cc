@@ -64,6 +64,11 @@ Result<std::string> GitOut(const std::string& dir, std::vector<std::string> args
   return Trimmed(r.out);
 }
 
+// The same when only success matters.
+Status GitDo(const std::string& dir, std::vector<std::string> args, const std::string& what) {
+  return GitOut(dir, std::move(args), what).status();
+}
+
 // " 3 files changed, 10 insertions(+), 2 deletions(-)" (each part may be missing).
 void ParseShortstat(const std::string& text, WorktreeSummary* s) {
   static const std::regex part(R"((\d+) (file|insertion|deletion))");
@@ -81,8 +86,7 @@ void ParseShortstat(const std::string& text, WorktreeSummary* s) {
 // `message`; no-op when nothing changed. The user's identity when git has one, else baton's;
 // no hooks and no signing: an unattended commit must not wait on either.
 Status CommitAll(const std::string& path, const std::string& message) {
-  BATON_ASSIGN_OR_RETURN(std::string ignored, GitOut(path, {"add", "-A"}, "staging the job's changes"));
-  (void)ignored;
+  BATON_RETURN_IF_ERROR(GitDo(path, {"add", "-A"}, "staging the job's changes"));
   BATON_ASSIGN_OR_RETURN(CommandResult diff, Git(path, {"diff", "--cached", "--quiet"}));
   if (diff.exit_code == 0) return Status::OK();
   std::vector<std::string> args;
@@ -91,16 +95,11 @@ Status CommitAll(const std::string& path, const std::string& message) {
     args = {"-c", "user.name=baton", "-c", "user.email=baton@localhost"};
   for (const char* a : {"commit", "--no-verify", "--no-gpg-sign", "--quiet", "-m"}) args.push_back(a);
   args.push_back(message);
-  BATON_ASSIGN_OR_RETURN(std::string out, GitOut(path, args, "committing the job's changes"));
-  (void)out;
-  return Status::OK();
+  return GitDo(path, args, "committing the job's changes");
 }
 
 Status RemoveWorktree(const std::string& repo, const std::string& path) {
-  BATON_ASSIGN_OR_RETURN(std::string out, GitOut(repo, {"worktree", "remove", "--force", "--force", path},
-                                                 "removing the job's worktree"));
-  (void)out;
-  return Status::OK();
+  return GitDo(repo, {"worktree", "remove", "--force", "--force", path}, "removing the job's worktree");
 }
 
 // A worktree's top has a .git file (naming its repository's worktrees/ entry), not a folder:
@@ -164,23 +163,21 @@ Result<JobWorktree> CreateJobWorktree(const WorktreeSource& source,
       return Status(left.status().code(), "the job's earlier worktree " + wt.path +
                                               " could not be put away: " + left.status().message());
   }
-  BATON_ASSIGN_OR_RETURN(std::string prune, GitOut(source.repo, {"worktree", "prune"}, "pruning worktrees"));
-  (void)prune;
+  BATON_RETURN_IF_ERROR(GitDo(source.repo, {"worktree", "prune"}, "pruning worktrees"));
   BATON_ASSIGN_OR_RETURN(CommandResult has_branch,
                          Git(source.repo, {"rev-parse", "--verify", "--quiet", "refs/heads/" + wt.branch}));
   std::vector<std::string> add = {"worktree", "add", "--quiet"};
   if (has_branch.ok()) add.insert(add.end(), {wt.path, wt.branch});
   else add.insert(add.end(), {"-b", wt.branch, wt.path, source.base_commit});
-  BATON_ASSIGN_OR_RETURN(std::string added, GitOut(source.repo, add, "creating the job's worktree"));
-  (void)added;
+  BATON_RETURN_IF_ERROR(GitDo(source.repo, add, "creating the job's worktree"));
   if (std::filesystem::exists(wt.path + "/.gitmodules")) {
     // Submodules of the user's own repository: local (file) URLs are allowed here.
-    auto sub = GitOut(wt.path, {"-c", "protocol.file.allow=always", "submodule", "update", "--init",
+    Status sub = GitDo(wt.path, {"-c", "protocol.file.allow=always", "submodule", "update", "--init",
                                 "--recursive", "--quiet"},
                       "initialising the worktree's submodules");
     if (!sub.ok()) {
       (void)RemoveWorktree(source.repo, wt.path);
-      return sub.status();
+      return sub;
     }
   }
   if (!std::filesystem::is_directory(wt.cwd)) {
